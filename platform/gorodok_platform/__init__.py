@@ -1,0 +1,1 @@
+"""Gorodok platform: settings, URL routing, accounts, jobs and observability."""

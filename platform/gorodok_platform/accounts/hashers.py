@@ -1,0 +1,9 @@
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+class FastTestArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with minimal cost, for the test suite only (settings select it under GORODOK_ENV=test)."""
+
+    time_cost = 1
+    memory_cost = 256
+    parallelism = 1

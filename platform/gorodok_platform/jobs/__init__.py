@@ -1,0 +1,1 @@
+"""Background jobs on Dramatiq, always run in an explicitly named tenant schema."""

@@ -1,0 +1,27 @@
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from gorodok_platform.jobs.worker import start_worker
+
+
+class Command(BaseCommand):
+    help = "Process background jobs from the broker named by BROKER_URL until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--queue", action="append", dest="queues", help="Only these queues.")
+
+    def handle(self, *args, threads, queues, **options):
+        if not settings.BROKER_URL:
+            raise CommandError("BROKER_URL is not set: without a broker, jobs run inside `make run`.")
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        worker = start_worker(threads=threads, queues=set(queues) if queues else None)
+        self.stdout.write(f"Worker running with {threads} threads; Ctrl-C stops it.")
+        stop.wait()
+        worker.stop()
+        self.stdout.write("Worker stopped.")

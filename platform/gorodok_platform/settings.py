@@ -1,0 +1,200 @@
+"""Django settings for Gorodok, read from the environment (django-environ).
+
+GORODOK_ENV selects the defaults: ``dev`` (``make run``), ``test`` (``make test``) or
+``production`` (everything else). Only dev and test have fallbacks for secrets; production refuses
+to start without a real SECRET_KEY or with DEBUG on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from gorodok_platform.devdb import resolve_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent.parent
+
+env = environ.Env()
+
+GORODOK_ENV = env.str("GORODOK_ENV", default="production")
+if GORODOK_ENV not in ("dev", "test", "production"):
+    raise ImproperlyConfigured(f"GORODOK_ENV must be dev, test or production, not {GORODOK_ENV!r}.")
+IS_PRODUCTION = GORODOK_ENV == "production"
+
+DEV_SECRET_KEY = "gorodok-dev-only-secret-key-never-use-in-production-0123456789"
+SECRET_KEY = env.str("SECRET_KEY", default="" if IS_PRODUCTION else DEV_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=GORODOK_ENV == "dev")
+
+
+def check_production_settings(secret_key: str, debug: bool) -> None:
+    if not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 32:
+        raise ImproperlyConfigured("Production needs SECRET_KEY: at least 32 random characters.")
+    if debug:
+        raise ImproperlyConfigured("Production refuses to run with DEBUG on.")
+
+
+if IS_PRODUCTION:
+    check_production_settings(SECRET_KEY, DEBUG)
+
+REGION_DOMAIN = env.str("REGION_DOMAIN", default="localhost").lower()
+PORT = env.int("PORT", default=8000)
+ALLOWED_HOSTS = [REGION_DOMAIN, f".{REGION_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+if GORODOK_ENV == "test":
+    ALLOWED_HOSTS.append(".test")
+
+# --- Tenancy -------------------------------------------------------------------------------------
+
+SHARED_APPS = [
+    "django_tenants",
+    "gorodok_platform.jobs",
+    "gorodok_tenants",
+    # Users, sessions and the admin live in every schema: regional staff in public, municipal
+    # staff in their municipality's schema, never both.
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "gorodok_platform.accounts",
+    "django.contrib.staticfiles",
+    "graphene_django",
+]
+TENANT_APPS = [
+    "gorodok_platform.jobs",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "gorodok_platform.accounts",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "gorodok_tenants.Municipality"
+TENANT_DOMAIN_MODEL = "gorodok_tenants.Domain"
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+PUBLIC_SCHEMA_NAME = "public"
+ROOT_URLCONF = "gorodok_platform.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "gorodok_platform.urls_public"
+TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=300)
+
+MIDDLEWARE = [
+    "gorodok_platform.observability.middleware.HealthCheckMiddleware",
+    "gorodok_platform.observability.middleware.RequestContextMiddleware",
+    "gorodok_tenants.routing.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gorodok_tenants.routing.TenantTimezoneMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "gorodok_platform.wsgi.application"
+
+# --- Database, cache, broker ---------------------------------------------------------------------
+
+DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        env.cache_url_config(CACHE_URL)
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gorodok"}
+    )
+}
+# Every cache key carries the schema, so one municipality never reads another's entry.
+CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+
+BROKER_URL = env.str("BROKER_URL", default="")
+if IS_PRODUCTION and not BROKER_URL:
+    raise ImproperlyConfigured("Production needs BROKER_URL (amqp://... or redis://...).")
+JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if GORODOK_ENV == "test":
+    # Argon2 stays the hasher; lighter parameters keep the suite fast.
+    PASSWORD_HASHERS = ["gorodok_platform.accounts.hashers.FastTestArgon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+SESSION_COOKIE_NAME = "gorodok_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Internationalisation ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_MUNICIPALITY_TIMEZONE = "Asia/Krasnoyarsk"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+# --- API -----------------------------------------------------------------------------------------
+
+GRAPHENE = {
+    "SCHEMA": "gorodok_graphql.tenant_schema.schema",
+    "RELAY_CONNECTION_MAX_LIMIT": 100,
+    "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
+    "ATOMIC_MUTATIONS": True,
+}
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
+GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
+
+# --- Observability -------------------------------------------------------------------------------
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "console")
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING" if GORODOK_ENV == "test" else "INFO")
+LOGGING_CONFIG = None  # structlog sets logging up in gorodok_platform.observability.logging
+
+from gorodok_platform.observability.logging import configure_logging  # noqa: E402
+from gorodok_platform.observability.sentry import init_sentry  # noqa: E402
+
+configure_logging(log_format=LOG_FORMAT, level=LOG_LEVEL)
+init_sentry(dsn=SENTRY_DSN, environment=GORODOK_ENV)

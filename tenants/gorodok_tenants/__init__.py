@@ -1,0 +1,1 @@
+"""Municipalities as tenants: models, routing, provisioning and the module registry."""

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+OKTMO_PATTERN = re.compile(r"^(\d{8}|\d{11})$")
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,40}[a-z0-9]$")
+
+
+def validate_oktmo(value: str) -> None:
+    if not OKTMO_PATTERN.match(value or ""):
+        raise ValidationError(
+            _("OKTMO must be 8 digits (a municipality) or 11 digits (a settlement)."), code="invalid_oktmo"
+        )
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s."), code="invalid_timezone", params={"zone": value})
+
+
+def validate_slug(value: str) -> None:
+    if not SLUG_PATTERN.match(value or ""):
+        raise ValidationError(
+            _("The slug is 2–42 lowercase Latin letters, digits and hyphens, starting with a letter."),
+            code="invalid_slug",
+        )
+
+
+class MunicipalityKind(models.TextChoices):
+    URBAN_OKRUG = "urban_okrug", _("Urban okrug")
+    MUNICIPAL_DISTRICT = "municipal_district", _("Municipal district")
+    MUNICIPAL_OKRUG = "municipal_okrug", _("Municipal okrug")
+    URBAN_SETTLEMENT = "urban_settlement", _("Urban settlement")
+    RURAL_SETTLEMENT = "rural_settlement", _("Rural settlement")
+
+
+SETTLEMENT_KINDS = (MunicipalityKind.URBAN_SETTLEMENT, MunicipalityKind.RURAL_SETTLEMENT)
+
+
+class MunicipalityStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Municipality(TenantMixin):
+    """A municipal formation of the region, served from its own PostgreSQL schema."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    slug = models.CharField(_("slug"), max_length=42, unique=True, validators=[validate_slug])
+    oktmo = models.CharField(_("OKTMO"), max_length=11, unique=True, validators=[validate_oktmo])
+    kind = models.CharField(_("kind"), max_length=32, choices=MunicipalityKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent district"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="settlements",
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Krasnoyarsk", validators=[validate_timezone]
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MunicipalityStatus.choices, default=MunicipalityStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ("name",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(oktmo__regex=r"^([0-9]{8}|[0-9]{11})$"), name="municipality_oktmo_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind in SETTLEMENT_KINDS:
+            if self.parent is None:
+                raise ValidationError({"parent": _("A settlement belongs to a municipal district.")},
+                                      code="parent_required")
+            if self.parent.kind != MunicipalityKind.MUNICIPAL_DISTRICT:
+                raise ValidationError({"parent": _("The parent of a settlement must be a municipal district.")},
+                                      code="invalid_parent")
+        elif self.parent is not None:
+            raise ValidationError({"parent": _("Only settlements have a parent district.")}, code="invalid_parent")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MunicipalityStatus.ACTIVE
+
+    @property
+    def primary_domain(self) -> str | None:
+        domain = next((d for d in self.domains.all() if d.is_primary), None)
+        return domain.domain if domain else None
+
+
+class Domain(DomainMixin):
+    """A host name that serves a municipality (``<slug>.<REGION_DOMAIN>`` and any extras)."""
+
+    class Meta:
+        verbose_name = _("host")
+        verbose_name_plural = _("hosts")
+
+    def __str__(self) -> str:
+        return self.domain
