@@ -173,7 +173,9 @@ TIME_ZONE = "UTC"
 DEFAULT_MUNICIPALITY_TIMEZONE = "Asia/Krasnoyarsk"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Production serves collected files; dev and test serve straight from the apps (WhiteNoise finders).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")) if IS_PRODUCTION else None
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 
 # --- API -----------------------------------------------------------------------------------------
 

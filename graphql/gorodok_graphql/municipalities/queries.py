@@ -1,0 +1,39 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from gorodok_graphql.municipalities.enums import MunicipalityKindEnum, MunicipalityStatusEnum
+from gorodok_graphql.municipalities.types import CurrentMunicipality, RegionMunicipality
+from gorodok_tenants.selectors import municipality_list
+
+
+def _value(enum_member):
+    return getattr(enum_member, "value", enum_member)
+
+
+class TenantMunicipalityQueries(graphene.ObjectType):
+    municipality = graphene.Field(
+        CurrentMunicipality, required=True, description="The municipality this host serves."
+    )
+
+    def resolve_municipality(root, info):
+        # The routing middleware has already loaded it (from its cache): no query needed.
+        return info.context.tenant
+
+
+class RegionMunicipalityQueries(graphene.ObjectType):
+    municipalities = DjangoConnectionField(
+        RegionMunicipality,
+        status=MunicipalityStatusEnum(),
+        kind=MunicipalityKindEnum(),
+        search=graphene.String(description="Part of the name or English name, or an OKTMO prefix."),
+        description="The region's municipalities, by name.",
+    )
+    municipality = graphene.relay.Node.Field(RegionMunicipality)
+
+    def resolve_municipalities(root, info, status=None, kind=None, search=None, **kwargs):
+        queryset = municipality_list(search=search)
+        if status is not None:
+            queryset = queryset.filter(status=_value(status))
+        if kind is not None:
+            queryset = queryset.filter(kind=_value(kind))
+        return queryset

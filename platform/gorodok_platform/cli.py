@@ -1,0 +1,164 @@
+"""The ``gorodok`` command. ``gorodok run`` (what ``make run`` calls) starts a complete development
+server: database, migrations, demo region, job worker and web server, in one process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+
+logger = logging.getLogger("gorodok.cli")
+
+# Development accounts seeded by ``seed_region`` in dev and test; production gets random passwords.
+DEV_PASSWORD = "gorodok-dev"
+STAFF_MAIL_DOMAIN = "gorodok.local"
+REGIONAL_ADMIN_EMAIL = f"admin@{STAFF_MAIL_DOMAIN}"
+REGIONAL_ANALYST_EMAIL = f"analyst@{STAFF_MAIL_DOMAIN}"
+EXAMPLE_SLUG = "chernogorsk"
+
+
+def municipal_admin_email(slug: str) -> str:
+    return f"admin@{slug}.{STAFF_MAIL_DOMAIN}"
+
+
+def _setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gorodok_platform.settings"
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+
+
+def _start_jobs(broker_url: str):
+    """An in-process worker thread without a broker, else a ``worker`` process. Returns a stop function."""
+    if not broker_url:
+        from gorodok_platform.jobs.worker import start_worker
+
+        worker = start_worker(threads=2)
+        logger.info("BROKER_URL is not set: jobs run in-process, inside this server.")
+        return worker.stop
+    command = [sys.executable, "-m", "django", "worker", "--threads", "2"]
+    process = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
+    logger.info("jobs run in a worker process (pid %d) on the %s broker", process.pid,
+                broker_url.split(":", 1)[0])
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    return stop
+
+
+def _primary_domains() -> list:
+    from django_tenants.utils import get_tenant_domain_model
+
+    return list(
+        get_tenant_domain_model().objects.filter(is_primary=True).select_related("tenant")
+        .order_by("tenant__name")
+    )
+
+
+def _send_pings(domains: Sequence) -> None:
+    from gorodok_platform.jobs.actors import ping
+    from gorodok_platform.jobs.middleware import send_in_tenant
+
+    token = f"run-{uuid.uuid4().hex}"
+    for domain in domains:
+        send_in_tenant(ping, domain.tenant.schema_name, token)
+    logger.info("sent a diagnostic job to each of %d municipalities", len(domains))
+
+
+def banner(*, port: int, region: str, domains: Sequence, environment: str, jobs: str, data: str) -> str:
+    base = f"http://{region}:{port}"
+    width = max((len(d.tenant.name) for d in domains), default=0) + 2
+    example = next((d.domain for d in domains if d.domain.startswith(f"{EXAMPLE_SLUG}.")),
+                   domains[0].domain if domains else region)
+    query = '{"query":"{ municipality { name oktmo } }"}'
+    rule = "=" * 100
+    lines = [
+        rule,
+        f"  Gorodok is running ({environment}) on port {port}",
+        rule,
+        "  Region (regional console and regional API):",
+        f"    {base}/admin/    {base}/graphql/",
+        "  Municipalities (each with its own back office and API):",
+    ]
+    for domain in domains:
+        host = f"http://{domain.domain}:{port}"
+        lines.append(f"    {domain.tenant.name:<{width}}{host}/admin/    {host}/graphql/")
+    if environment == "dev":
+        lines += [
+            f"  Sign in (development accounts, password {DEV_PASSWORD}):",
+            f"    regional administrator   {REGIONAL_ADMIN_EMAIL}",
+            f"    regional analyst         {REGIONAL_ANALYST_EMAIL}",
+            f"    municipal administrator  {municipal_admin_email('<slug>')}, "
+            f"e.g. {municipal_admin_email(EXAMPLE_SLUG)}",
+        ]
+    lines += [
+        "  Try the tenant API:",
+        f"    curl -s -H 'Host: {example}' -H 'Content-Type: application/json' -d '{query}' "
+        f"http://127.0.0.1:{port}/graphql/",
+        f"  Probes: http://127.0.0.1:{port}/healthz    http://127.0.0.1:{port}/readyz",
+        f"  Jobs: {jobs}",
+        f"  Data: {data}",
+        "  Stop with Ctrl-C; the next start reuses the data.",
+        rule,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    embedded = not os.environ.get("DATABASE_URL")
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from gorodok_platform.devdb import EMBEDDED_DATA_DIR
+
+    port = args.port or settings.PORT
+    _migrate()
+    call_command("seed_region", quiet=True)
+    stop_jobs = _start_jobs(settings.BROKER_URL)
+    try:
+        domains = _primary_domains()
+        _send_pings(domains)
+        sys.stdout.write(banner(
+            port=port, region=settings.REGION_DOMAIN, domains=domains, environment=settings.GORODOK_ENV,
+            jobs=f"{settings.BROKER_URL.split(':', 1)[0]} broker, worker process" if settings.BROKER_URL
+            else "in-process worker (BROKER_URL is not set)",
+            data=f"embedded PostgreSQL in {EMBEDDED_DATA_DIR}" if embedded else "DATABASE_URL",
+        ))
+        sys.stdout.flush()
+        call_command("runserver", f"0.0.0.0:{port}", use_reloader=False, use_threading=True, skip_checks=True)
+    finally:
+        stop_jobs()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gorodok", description="Gorodok, the region's municipal backend.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser(
+        "run", help="Migrate, seed the demo region and serve on 0.0.0.0:PORT (development).",
+    )
+    run_parser.add_argument("--port", type=int, help="Overrides the PORT setting.")
+    run_parser.set_defaults(handler=run)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Shared fixtures: two municipalities created once per test session, and API helpers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import schema_context
+
+ADMIN_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@dataclass
+class TestMunicipality:
+    municipality: object
+    host: str
+    admin_email: str
+
+    @property
+    def schema_name(self) -> str:
+        return self.municipality.schema_name
+
+
+def _ensure_municipality(slug: str, name: str, name_en: str, oktmo: str) -> TestMunicipality:
+    from gorodok_tenants.models import Municipality
+    from gorodok_tenants.provisioning import (
+        MunicipalitySpec,
+        host_for,
+        municipality_admin_create,
+        municipality_create,
+    )
+
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        municipality = municipality_create(
+            spec=MunicipalitySpec(name=name, name_en=name_en, slug=slug, oktmo=oktmo)
+        )
+    email = f"admin@{slug}.example.ru"
+    from gorodok_platform.accounts.models import User
+
+    with schema_context(municipality.schema_name):
+        exists = User.objects.filter(email=email).exists()
+    if not exists:
+        municipality_admin_create(municipality=municipality, email=email, password=ADMIN_PASSWORD)
+    return TestMunicipality(municipality=municipality, host=host_for(slug), admin_email=email)
+
+
+@pytest.fixture(scope="session")
+def municipalities(django_db_setup, django_db_blocker) -> dict[str, TestMunicipality]:
+    """Two municipalities with migrated schemas and an admin each, committed for the whole session."""
+    with django_db_blocker.unblock():
+        return {
+            "alpha": _ensure_municipality("alpha", "Альфа", "Alpha", "95000001"),
+            "beta": _ensure_municipality("beta", "Бета", "Beta", "95000002"),
+        }
+
+
+@pytest.fixture(scope="session")
+def regional_admin(django_db_setup, django_db_blocker):
+    from gorodok_platform.accounts.models import User
+    from gorodok_platform.accounts.roles import Role
+    from gorodok_platform.accounts.services import staff_user_create
+
+    email = "region-admin@example.ru"
+    with django_db_blocker.unblock(), schema_context("public"):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = staff_user_create(email=email, password=ADMIN_PASSWORD, roles=[Role.REGIONAL_ADMIN])
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache():
+    """Each test starts and ends in the public schema with an empty cache."""
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+    cache.clear()
+
+
+@pytest.fixture
+def alpha(municipalities, db) -> TestMunicipality:
+    return municipalities["alpha"]
+
+
+@pytest.fixture
+def beta(municipalities, db) -> TestMunicipality:
+    return municipalities["beta"]
+
+
+@pytest.fixture
+def region_host(settings) -> str:
+    return settings.REGION_DOMAIN
+
+
+def graphql(client, host: str, query: str, variables: dict | None = None, **extra):
+    """POST a GraphQL request to ``host`` and return (status, decoded body)."""
+    response = client.post(
+        "/graphql/",
+        data=json.dumps({"query": query, "variables": variables or {}}),
+        content_type="application/json",
+        HTTP_HOST=host,
+        **extra,
+    )
+    return response.status_code, response.json()
+
+
+def login(client, host: str, email: str, password: str = ADMIN_PASSWORD) -> None:
+    """Sign in through the back office's login form on ``host``, as a person would."""
+    response = client.post(
+        "/admin/login/", {"username": email, "password": password, "next": "/admin/"}, HTTP_HOST=host
+    )
+    assert response.status_code == 302, response.content[:500]
