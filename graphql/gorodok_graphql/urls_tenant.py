@@ -5,5 +5,9 @@ from gorodok_graphql.core.views import GorodokGraphQLView
 from gorodok_graphql.tenant_schema import schema
 
 urlpatterns = [
-    path("graphql/", GorodokGraphQLView.as_view(schema=schema, graphiql=settings.GRAPHIQL_ENABLED), name="graphql"),
+    path(
+        "graphql/",
+        GorodokGraphQLView.as_view(schema=schema, graphiql=settings.GRAPHIQL_ENABLED),
+        name="graphql",
+    ),
 ]

@@ -77,6 +77,8 @@ TENANT_MODEL = "gorodok_tenants.Municipality"
 TENANT_DOMAIN_MODEL = "gorodok_tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_NAME = "public"
+# Set search_path once per schema switch, not before every cursor (one round trip per query saved).
+TENANT_LIMIT_SET_CALLS = True
 ROOT_URLCONF = "gorodok_platform.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "gorodok_platform.urls_public"
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=300)

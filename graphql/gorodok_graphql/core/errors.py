@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 from graphql import GraphQLError
 
 
 class ErrorInterface(graphene.Interface):
     field = graphene.String(description="The input field the error is about; null for the whole input.")
-    message = graphene.String(required=True, description="A human-readable message, in the request's language.")
+    message = graphene.String(
+        required=True, description="A human-readable message, in the request's language."
+    )
 
 
 def error_type(name: str, code_enum: type[graphene.Enum], description: str) -> type[graphene.ObjectType]:

@@ -9,10 +9,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
-from graphql import GraphQLError
-from graphql_sync_dataloaders import DeferredExecutionContext
 
+from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import validation_rules
+from graphql import GraphQLError
 
 logger = logging.getLogger("gorodok.graphql")
 
@@ -33,7 +33,7 @@ class GorodokGraphQLView(GraphQLView):
     content type for POST is what protects session-authenticated users.
     """
 
-    execution_context_class = DeferredExecutionContext
+    execution_context_class = GorodokExecutionContext
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validation_rules", validation_rules())

@@ -1,6 +1,6 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
+from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.municipalities.enums import MunicipalityKindEnum, MunicipalityStatusEnum
 from gorodok_graphql.municipalities.types import CurrentMunicipality, RegionMunicipality
 from gorodok_tenants.selectors import municipality_list
@@ -21,7 +21,7 @@ class TenantMunicipalityQueries(graphene.ObjectType):
 
 
 class RegionMunicipalityQueries(graphene.ObjectType):
-    municipalities = DjangoConnectionField(
+    municipalities = CappedConnectionField(
         RegionMunicipality,
         status=MunicipalityStatusEnum(),
         kind=MunicipalityKindEnum(),

@@ -35,7 +35,7 @@ def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
     if _embedded_server is None:
         _embedded_server = pgserver.get_server(data_dir, cleanup_mode="stop")
         exists = _embedded_server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
+            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608 - a constant
         )
         if "1 row" not in exists:
             _embedded_server.psql(f"CREATE DATABASE {DATABASE_NAME};")

@@ -1,0 +1,1 @@
+"""The shared municipal modules (appeals, assets, reporting) and their common domain helpers."""
