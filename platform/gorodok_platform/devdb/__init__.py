@@ -18,7 +18,8 @@ DATABASE_NAME = "gorodok"
 _embedded_server = None
 
 
-def local_server_answers(address: tuple[str, int] = LOCAL_SERVER, timeout: float = 0.5) -> bool:
+def local_server_answers(address: tuple[str, int] | None = None, timeout: float = 0.5) -> bool:
+    address = address or LOCAL_SERVER
     try:
         with socket.create_connection(address, timeout=timeout):
             return True
