@@ -86,6 +86,13 @@ class Municipality(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Provision the schema the fast way (see gorodok_tenants.schema_provisioning)."""
+        from gorodok_tenants.schema_provisioning import create_tenant_schema
+
+        return create_tenant_schema(self, check_if_exists=check_if_exists, sync_schema=sync_schema,
+                                    verbosity=verbosity)
+
     def clean(self) -> None:
         super().clean()
         if self.kind in SETTLEMENT_KINDS:
