@@ -60,6 +60,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "gorodok_platform.accounts",
+    "gorodok_platform.audit",
     "django.contrib.staticfiles",
     "graphene_django",
 ]
@@ -70,6 +71,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "gorodok_platform.accounts",
+    "gorodok_platform.audit",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -140,3 +140,18 @@ def test_negative_page_size_is_a_coded_error(client, alpha, region_host):
     for variables in ({"first": -1},):
         status, body = graphql(client, region_host, LIST, variables)
         assert body["errors"][0]["extensions"]["code"] == "INVALID_PAGE_SIZE"
+
+
+def test_suspension_is_audited_in_the_public_schema(client, alpha, regional_admin, region_host):
+    from django_tenants.utils import schema_context
+
+    from gorodok_platform.audit.models import AuditEntry
+
+    login(client, region_host, regional_admin.email)
+    graphql(client, region_host, "mutation ($id: ID!) { suspendMunicipality(id: $id, reason: \"unpaid\") { errors { code } } }",
+            {"id": _gid(alpha.municipality)})
+    with schema_context("public"):
+        entry = AuditEntry.objects.get(action="municipality.suspend", tenant_schema=alpha.schema_name)
+    assert (entry.actor_email, entry.reason, entry.before, entry.after) == (
+        regional_admin.email, "unpaid", {"status": "active"}, {"status": "suspended"})
+    assert entry.request_id

@@ -15,6 +15,7 @@ class ResumeMunicipality(BaseMutation):
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the municipality.")
+        reason = graphene.String(description="Why; kept in the audit log.")
 
     class Meta:
         error_type = MunicipalityError
@@ -22,7 +23,7 @@ class ResumeMunicipality(BaseMutation):
         roles = (Role.REGIONAL_ADMIN,)
 
     @classmethod
-    def perform_mutation(cls, root, info, id):
+    def perform_mutation(cls, root, info, id, reason=None):
         municipality = municipality_from_global_id(id)
-        municipality = municipality_resume(municipality=municipality, actor_email=info.context.user.email)
+        municipality = municipality_resume(municipality=municipality, actor=info.context.user, reason=reason or "")
         return cls(municipality=municipality)
