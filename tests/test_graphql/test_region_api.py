@@ -148,8 +148,8 @@ def test_suspension_is_audited_in_the_public_schema(client, alpha, regional_admi
     from gorodok_platform.audit.models import AuditEntry
 
     login(client, region_host, regional_admin.email)
-    graphql(client, region_host, "mutation ($id: ID!) { suspendMunicipality(id: $id, reason: \"unpaid\") { errors { code } } }",
-            {"id": _gid(alpha.municipality)})
+    mutation = 'mutation ($id: ID!) { suspendMunicipality(id: $id, reason: "unpaid") { errors { code } } }'
+    graphql(client, region_host, mutation, {"id": _gid(alpha.municipality)})
     with schema_context("public"):
         entry = AuditEntry.objects.get(action="municipality.suspend", tenant_schema=alpha.schema_name)
     assert (entry.actor_email, entry.reason, entry.before, entry.after) == (
