@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import Sequence
 
 logger = logging.getLogger("gorodok.cli")
@@ -27,9 +29,12 @@ def municipal_admin_email(slug: str) -> str:
 
 def _setup_django() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "gorodok_platform.settings"
+    # The embedded database's library warns about a missing XDG_RUNTIME_DIR and logs every pg_ctl call.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import django
 
     django.setup()
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 def _migrate() -> None:
@@ -120,7 +125,14 @@ def banner(*, port: int, region: str, domains: Sequence, environment: str, jobs:
     return "\n".join(lines) + "\n"
 
 
+def _exit_cleanly_on_signals() -> None:
+    # SIGTERM (docker stop, kill) exits like Ctrl-C, so the worker and the embedded database stop too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def run(args: argparse.Namespace) -> int:
+    _exit_cleanly_on_signals()
     embedded = not os.environ.get("DATABASE_URL")
     _setup_django()
     from django.conf import settings

@@ -53,7 +53,8 @@ def catalog_problems(po_path: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gorodok_platform.i18n", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gorodok_platform.i18n",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=("compile", "check"))
     parser.add_argument("catalogs", nargs="*", type=Path, help="django.po files (default: all of Gorodok's)")
     parser.add_argument("--force", action="store_true", help="Compile even when the .mo is up to date.")
@@ -61,8 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     catalogs = args.catalogs or package_catalogs()
     if args.action == "compile":
         compiled = [path for path in catalogs if compile_catalog(path, force=args.force)]
-        for path in compiled:
-            print(f"compiled {path.with_suffix('.mo')}")
+        if compiled:
+            print(f"compiled {len(compiled)} translation catalog(s)")
         return 0
     problems = [problem for path in catalogs for problem in catalog_problems(path)]
     for problem in problems:

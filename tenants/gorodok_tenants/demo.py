@@ -21,6 +21,7 @@ KHAKASSIA: tuple[MunicipalitySpec, ...] = (
     MunicipalitySpec("Орджоникидзевский район", "Ordzhonikidzevsky District", "ordzhonikidzevsky", "95620000",
                      DISTRICT),
     MunicipalitySpec("Таштыпский район", "Tashtypsky District", "tashtypsky", "95625000", DISTRICT),
-    MunicipalitySpec("Усть-Абаканский район", "Ust-Abakansky District", "ust-abakansky", "95630000", DISTRICT),
+    MunicipalitySpec("Усть-Абаканский район", "Ust-Abakansky District", "ust-abakansky", "95630000",
+                     DISTRICT),
     MunicipalitySpec("Ширинский район", "Shirinsky District", "shirinsky", "95635000", DISTRICT),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import secrets
 from typing import NoReturn
 
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=MunicipalityKind.values)
         parser.add_argument("--parent-oktmo", help="The district a settlement belongs to.")
         parser.add_argument("--timezone", default=settings.DEFAULT_MUNICIPALITY_TIMEZONE)
-        parser.add_argument("--admin-email", help="Also create its first administrator (password printed once).")
+        parser.add_argument("--admin-email", help="Also create its administrator (password printed once).")
 
     def handle(self, *args, name, name_en, slug, oktmo, kind, parent_oktmo, timezone, admin_email, **options):
         if admin_email:
@@ -34,8 +36,10 @@ class Command(BaseCommand):
         spec = MunicipalitySpec(name=name, name_en=name_en, slug=slug, oktmo=oktmo, kind=kind,
                                 parent_oktmo=parent_oktmo, timezone=timezone)
         with schema_context(get_public_schema_name()):
+            quiet = options["verbosity"] < 2
             try:
-                municipality = municipality_create(spec=spec)
+                with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+                    municipality = municipality_create(spec=spec)
             except Municipality.DoesNotExist as exc:
                 raise CommandError(f"No municipality has OKTMO {parent_oktmo} (--parent-oktmo).") from exc
             except ValidationError as exc:
@@ -58,6 +62,8 @@ class Command(BaseCommand):
 
     def _fail(self, exc: ValidationError) -> NoReturn:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        if "slug" in errors:
+            errors.pop("schema_name", None)  # derived from the slug: the slug's message says it all
         for field, messages in errors.items():
             label = "error" if field == NON_FIELD_ERRORS else field.replace("_", "-")
             for message in messages:

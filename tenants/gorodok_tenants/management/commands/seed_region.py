@@ -3,6 +3,8 @@ municipality. Idempotent: what exists is left alone, so every ``make run`` may c
 
 from __future__ import annotations
 
+import contextlib
+import io
 import secrets
 
 from django.conf import settings
@@ -40,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet: bool, **options):
         self.quiet = quiet
+        self.verbosity = options["verbosity"]
         self.fixed_passwords = settings.GORODOK_ENV in FIXED_PASSWORD_ENVIRONMENTS
         self.new_accounts: list[tuple[str, str, str]] = []
         with schema_context(get_public_schema_name()):
@@ -67,14 +70,22 @@ class Command(BaseCommand):
             municipality = existing.get(spec.oktmo)
             if municipality is None:
                 try:
-                    municipality = municipality_create(spec=spec)
+                    municipality = self._create(spec)
                 except ValidationError as exc:
                     raise CommandError(f"{spec.name_en}: {'; '.join(exc.messages)}") from exc
                 self._say(f"Created {municipality.name} ({municipality.schema_name})")
             elif not municipality.domains.exists():
-                Domain.objects.create(domain=host_for(municipality.slug), tenant=municipality, is_primary=True)
+                host = host_for(municipality.slug)
+                Domain.objects.create(domain=host, tenant=municipality, is_primary=True)
             result.append(municipality)
         return result
+
+    def _create(self, spec) -> Municipality:
+        if self.verbosity > 1:
+            return municipality_create(spec=spec)
+        # The schema's migrations print a screenful per municipality; only failures matter here.
+        with contextlib.redirect_stdout(io.StringIO()):
+            return municipality_create(spec=spec)
 
     def _regional_staff(self) -> None:
         for email, role in ((REGIONAL_ADMIN_EMAIL, Role.REGIONAL_ADMIN),
