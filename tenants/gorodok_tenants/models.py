@@ -67,6 +67,15 @@ class Municipality(TenantMixin):
     status = models.CharField(
         _("status"), max_length=16, choices=MunicipalityStatus.choices, default=MunicipalityStatus.ACTIVE
     )
+    disabled_modules = models.JSONField(
+        _("disabled modules"), default=list, blank=True,
+        help_text=_("Codes of the modules switched off for this municipality; their data is kept."),
+    )
+    schema_version = models.CharField(
+        _("schema version"), max_length=80, blank=True,
+        help_text=_("The migration state applied to the municipality's schema."),
+    )
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -124,3 +133,72 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class MunicipalityCounter(models.Model):
+    """A figure a module reports about a municipality (e.g. open appeals), kept current by jobs so
+    the console never has to query a hundred schemas to draw one page."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="counters")
+    key = models.CharField(_("counter"), max_length=64)
+    value = models.BigIntegerField(_("value"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        constraints = [models.UniqueConstraint(fields=("municipality", "key"), name="counter_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class MunicipalityArchive(models.Model):
+    """An export of a municipality's schema: a dump plus a manifest with version and checksums."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="archives"
+    )
+    schema_name = models.CharField(_("schema"), max_length=63)
+    municipality_name = models.CharField(_("municipality"), max_length=200)
+    oktmo = models.CharField(_("OKTMO"), max_length=11)
+    path = models.CharField(_("file"), max_length=500)
+    size_bytes = models.BigIntegerField(_("size, bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    manifest = models.JSONField(_("manifest"), default=dict)
+    created_by = models.CharField(_("created by"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("archive")
+        verbose_name_plural = _("archives")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.municipality_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SupportSession(models.Model):
+    """A regional admin's time-limited, reasoned entry into a municipality's back office."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="support_sessions")
+    regional_user_email = models.EmailField(_("regional administrator"))
+    reason = models.TextField(_("reason"))
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    entered_at = models.DateTimeField(_("entered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("support session")
+        verbose_name_plural = _("support sessions")
+        ordering = ("-started_at",)
+
+    def __str__(self) -> str:
+        return f"{self.regional_user_email} → {self.municipality}"
+
+    def is_open(self, now=None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.ended_at is None and self.expires_at > now
