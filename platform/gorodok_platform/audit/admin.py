@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from gorodok_platform.audit.models import AuditEntry
 
 
-@admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the audit log can be searched and read, never edited."""
 

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from gorodok_tenants.console import admin as _registrations  # noqa: F401  (registers the models)
+from gorodok_tenants.console.sites import region_console
+
+urlpatterns = [path("", region_console.urls)]
