@@ -24,8 +24,8 @@ logger = logging.getLogger("gorodok.jobs")
 
 
 def _middleware(max_retries: int) -> list:
-    from gorodok_platform.jobs.middleware import DatabaseConnectionsMiddleware, TenantMiddleware
     from gorodok_platform.jobs.failures import FailureRecorderMiddleware
+    from gorodok_platform.jobs.middleware import DatabaseConnectionsMiddleware, TenantMiddleware
 
     # Dramatiq calls "after" hooks in reverse order: the failure recorder sees a message after
     # Retries has marked it failed, and the tenant is reset only after everything else is done.

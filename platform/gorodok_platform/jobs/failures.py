@@ -11,12 +11,11 @@ logger = logging.getLogger("gorodok.jobs")
 
 class FailureRecorderMiddleware(Middleware):
     def after_process_message(self, broker, message, *, result=None, exception=None):
-        if exception is None:
+        # Retries (whose "after" hook runs before this one) marks the message failed once it will not
+        # run again. The retry counter is no guide: it reaches max_retries one attempt before the last.
+        if exception is None or not message.failed:
             return
-        retries = message.options.get("retries", 0)
-        max_retries = message.options.get("max_retries")
-        if message.failed or (max_retries is not None and retries >= max_retries):
-            logger.error(
-                "job failed for good: %s in %s", message.actor_name, message.options.get("tenant_schema"),
-                extra={"message_id": message.message_id, "error": repr(exception)},
-            )
+        logger.error(
+            "job failed for good: %s in %s", message.actor_name, message.options.get("tenant_schema"),
+            extra={"message_id": message.message_id, "error": repr(exception)},
+        )

@@ -13,7 +13,8 @@ import logging
 
 import dramatiq
 from django.db import close_old_connections, connection
-from dramatiq.middleware import Middleware, SkipMessage
+from django_tenants.postgresql_backend.base import is_valid_schema_name
+from dramatiq.middleware import Middleware, MiddlewareError, SkipMessage
 
 from gorodok_platform.observability.context import bind_tenant
 
@@ -21,6 +22,11 @@ logger = logging.getLogger("gorodok.jobs")
 
 TENANT_OPTION = "tenant_schema"
 PUBLIC_SCHEMA = "public"
+
+
+class TenantLookupFailed(MiddlewareError):
+    """The tenant could not be looked up (e.g. the database is down): the actor does not run, and the
+    message goes through Retries like a failed job."""
 
 
 def tenant_for_schema(schema_name: str):
@@ -48,7 +54,14 @@ class TenantMiddleware(Middleware):
             logger.warning("job skipped: no tenant", extra={"actor": message.actor_name,
                                                            "message_id": message.message_id})
             raise SkipMessage("message names no tenant")
-        tenant = tenant_for_schema(schema_name)
+        if not isinstance(schema_name, str) or not is_valid_schema_name(schema_name):
+            tenant = None
+        else:
+            try:
+                tenant = tenant_for_schema(schema_name)
+            except Exception as exc:
+                # Any other exception here would be swallowed and the actor would run in public.
+                raise TenantLookupFailed(f"cannot look up the tenant {schema_name!r}") from exc
         if tenant is None:
             logger.warning("job skipped: unknown tenant %s", schema_name,
                            extra={"actor": message.actor_name, "message_id": message.message_id})

@@ -6,7 +6,6 @@ import uuid
 import structlog
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from gorodok_platform.observability.context import bind_tenant
 from gorodok_platform.observability.health import readiness
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
