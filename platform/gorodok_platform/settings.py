@@ -42,6 +42,10 @@ if IS_PRODUCTION:
 
 REGION_DOMAIN = env.str("REGION_DOMAIN", default="localhost").lower()
 PORT = env.int("PORT", default=8000)
+# How people reach us, for links in e-mails and consoles: https without a port behind the proxy in
+# production, the development server's port otherwise.
+PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="https" if IS_PRODUCTION else "http")
+PUBLIC_PORT = env.str("PUBLIC_PORT", default="" if IS_PRODUCTION else str(PORT))
 ALLOWED_HOSTS = [REGION_DOMAIN, f".{REGION_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
 if GORODOK_ENV == "test":
     ALLOWED_HOSTS.append(".test")
@@ -84,6 +88,7 @@ TENANT_LIMIT_SET_CALLS = True
 ROOT_URLCONF = "gorodok_platform.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "gorodok_platform.urls_public"
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=300)
+ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
@@ -99,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gorodok_tenants.routing.TenantTimezoneMiddleware",
+    "gorodok_tenants.routing.ActivityMiddleware",
 ]
 
 TEMPLATES = [
@@ -165,6 +171,11 @@ SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- E-mail --------------------------------------------------------------------------------------
+
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if not IS_PRODUCTION else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Gorodok <noreply@{REGION_DOMAIN}>")
 
 # --- Internationalisation ------------------------------------------------------------------------
 

@@ -114,3 +114,25 @@ class TenantTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+ACTIVITY_RESOLUTION_SECONDS = 300
+
+
+class ActivityMiddleware:
+    """Records when a municipality's staff last used it, at most one write per five minutes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        tenant = getattr(request, "tenant", None)
+        user = getattr(request, "user", None)
+        # The cache key carries the schema (make_key), so each municipality has its own.
+        if (
+            tenant is not None and tenant.pk and user is not None and user.is_authenticated
+            and cache.add("last-activity", True, ACTIVITY_RESOLUTION_SECONDS)
+        ):
+            Municipality.objects.filter(pk=tenant.pk).update(last_activity_at=timezone.now())
+        return response

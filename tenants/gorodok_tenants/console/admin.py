@@ -10,12 +10,33 @@ from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
+from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
 from gorodok_tenants.models import Municipality
 
-for site in (region_console, back_office):
-    site.register(User, StaffUserAdmin)
-    site.register(AuditEntry, AuditEntryAdmin)
-    site.register(Group, GroupAdmin)
 
+class RegionalStaffAdmin(RegionalPermissionsMixin, StaffUserAdmin):
+    """Regional staff: admins manage them, analysts only see them."""
+
+
+class RegionalAuditAdmin(AuditEntryAdmin):
+    def has_view_permission(self, request, obj=None):
+        return is_regional_staff(request)
+
+    def has_module_permission(self, request):
+        return is_regional_staff(request)
+
+
+class RegionalGroupAdmin(RegionalPermissionsMixin, GroupAdmin):
+    def has_add_permission(self, request):
+        return False  # roles are seeded; they are granted, not invented
+
+
+region_console.register(User, RegionalStaffAdmin)
+region_console.register(AuditEntry, RegionalAuditAdmin)
+region_console.register(Group, RegionalGroupAdmin)
 region_console.register(Municipality, MunicipalityAdmin)
+
+back_office.register(User, StaffUserAdmin)
+back_office.register(AuditEntry, AuditEntryAdmin)
+back_office.register(Group, GroupAdmin)

@@ -1,17 +1,289 @@
+"""The municipalities list and forms of the regional console."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+import zoneinfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from gorodok_tenants.models import Municipality
+from gorodok_platform.audit.services import audit_record, snapshot
+from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_admin
+from gorodok_tenants.counters import counter_labels
+from gorodok_tenants.lifecycle import municipality_resume, municipality_suspend
+from gorodok_tenants.models import (
+    Domain,
+    Municipality,
+    MunicipalityCounter,
+    MunicipalityKind,
+    MunicipalityStatus,
+)
+from gorodok_tenants.modules import municipality_set_module, registered_modules
+from gorodok_tenants.provisioning import (
+    MunicipalitySpec,
+    municipality_admin_invite,
+    municipality_build,
+    municipality_create,
+)
+from gorodok_tenants.schema_version import code_schema_version
+
+TIMEZONE_CHOICES = [
+    (zone, zone) for zone in sorted(zoneinfo.available_timezones()) if zone.startswith(("Asia/", "Europe/"))
+]
 
 
-class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("name", "oktmo", "kind", "status")
+class MunicipalityCreateForm(forms.ModelForm):
+    admin_email = forms.EmailField(
+        label=_("Administrator's e-mail"),
+        help_text=_("Receives a one-time sign-in link to the municipality's back office."),
+    )
+    timezone = forms.ChoiceField(label=_("time zone"), choices=TIMEZONE_CHOICES, initial="Asia/Krasnoyarsk")
+
+    class Meta:
+        model = Municipality
+        fields = ("name", "name_en", "slug", "oktmo", "kind", "parent", "timezone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Municipality.objects.filter(kind=MunicipalityKind.MUNICIPAL_DISTRICT)
+
+    def spec(self) -> MunicipalitySpec:
+        data = self.cleaned_data
+        return MunicipalitySpec(
+            name=data["name"], name_en=data["name_en"], slug=data["slug"], oktmo=data["oktmo"], kind=data["kind"],
+            parent_oktmo=data["parent"].oktmo if data.get("parent") else None, timezone=data["timezone"],
+        )
+
+    def _post_clean(self):
+        # The provisioning service validates exactly what it will create (host included).
+        if self.errors:
+            return
+        try:
+            municipality_build(spec=self.spec())
+        except ValidationError as error:
+            items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+            for field, errors in items:
+                if field == "schema_name":  # derived from the slug
+                    field = None if "slug" in getattr(error, "error_dict", {}) else "slug"
+                    if field is None:
+                        continue
+                self.add_error(field if field in self.fields else None, errors)
+
+
+class MunicipalityChangeForm(forms.ModelForm):
+    modules = forms.MultipleChoiceField(
+        label=_("modules"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("A module switched off disappears from the municipality's back office and API; "
+                    "its data is kept and returns when it is switched on again."),
+    )
+
+    class Meta:
+        model = Municipality
+        fields = ("name", "name_en", "timezone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        modules = registered_modules()
+        self.fields["modules"].choices = [(code, module.name) for code, module in modules.items()]
+        disabled = set(self.instance.disabled_modules or [])
+        self.fields["modules"].initial = [code for code in modules if code not in disabled]
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ("domain", "is_primary")
+    verbose_name = _("host")
+    verbose_name_plural = _("hosts")
+
+    def has_add_permission(self, request, obj=None):
+        return is_regional_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_regional_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_regional_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
+    list_display = ("name", "oktmo", "kind", "status_badge", "hosts", "modules", "schema_state", "figures",
+                    "last_activity_at")
     list_filter = ("status", "kind")
     search_fields = ("name", "name_en", "oktmo", "slug")
     ordering = ("name",)
+    list_per_page = 100
+    actions = ("suspend_selected", "resume_selected", "refresh_figures")
+    inlines = (DomainInline,)
+    readonly_fields = ("slug", "oktmo", "kind", "parent", "schema_name", "status", "schema_version",
+                       "figures", "created_at", "updated_at", "last_activity_at")
+    change_list_template = "gorodok_tenants/console/municipality_change_list.html"
+
+    # --- list ------------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("parent")
+            .prefetch_related(
+                Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain")),
+                Prefetch("counters", queryset=MunicipalityCounter.objects.order_by("key")),
+            )
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Municipality):
+        colours = {MunicipalityStatus.ACTIVE: "#2e7d32", MunicipalityStatus.SUSPENDED: "#e65100",
+                   MunicipalityStatus.ARCHIVED: "#616161"}
+        return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"),
+                           obj.get_status_display())
 
     @admin.display(description=_("hosts"))
-    def hosts(self, obj: Municipality) -> str:
-        return ", ".join(d.domain for d in obj.domains.all())
+    def hosts(self, obj: Municipality):
+        return format_html_join(", ", "{}", ((d.domain,) for d in obj.domains.all()))
+
+    @admin.display(description=_("modules"))
+    def modules(self, obj: Municipality):
+        disabled = set(obj.disabled_modules or [])
+        names = [str(module.name) for code, module in registered_modules().items() if code not in disabled]
+        return ", ".join(names) or "—"
+
+    @admin.display(description=_("schema version"), ordering="schema_version")
+    def schema_state(self, obj: Municipality):
+        if not obj.schema_version:
+            return "—"
+        if obj.schema_version == code_schema_version():
+            return format_html('<span title="{}">✓ {}</span>', obj.schema_version, _("current"))
+        return format_html('<span style="color:#e65100" title="{}">{}</span>', obj.schema_version,
+                           _("upgrade pending"))
+
+    @admin.display(description=_("figures"))
+    def figures(self, obj: Municipality):
+        labels = counter_labels()
+        disabled = set(obj.disabled_modules or [])
+        rows = [(labels.get(c.key, c.key), c.value) for c in obj.counters.all()
+                if c.key.split(".", 1)[0] not in disabled]
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
+
+    # --- forms -----------------------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = MunicipalityChangeForm if obj is not None else MunicipalityCreateForm
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": ("name", "name_en", "slug", "oktmo", "kind", "parent", "timezone",
+                                       "admin_email")}),)
+        return (
+            (None, {"fields": ("name", "name_en", "timezone", "modules")}),
+            (_("Identity"), {"fields": ("slug", "oktmo", "kind", "parent", "schema_name")}),
+            (_("State"), {"fields": ("status", "schema_version", "figures", "last_activity_at",
+                                     "created_at", "updated_at")}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = municipality_create(spec=form.spec(), actor=request.user)
+            invitation = municipality_admin_invite(municipality=created, email=form.cleaned_data["admin_email"],
+                                                   actor=request.user)
+            obj.pk = created.pk
+            obj._state = created._state
+            self.message_user(request, _("Sign-in link for %(email)s (also sent by e-mail outside development): "
+                                         "%(link)s") % {"email": invitation.email, "link": invitation.link})
+            return
+        before = snapshot(Municipality.objects.get(pk=obj.pk))
+        obj.save(update_fields=["name", "name_en", "timezone", "updated_at"])
+        wanted = set(form.cleaned_data.get("modules") or [])
+        for code in registered_modules():
+            currently_enabled = code not in (obj.disabled_modules or [])
+            if (code in wanted) != currently_enabled:
+                obj = municipality_set_module(municipality=obj, code=code, enabled=code in wanted,
+                                              actor=request.user)
+        after = snapshot(obj)
+        if before != after:
+            audit_record(action="municipality.update", actor=request.user, tenant_schema=obj.schema_name,
+                         target=obj, before=before, after=after, request=request)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save()
+        for instance in instances:
+            audit_record(action="municipality.host_save", actor=request.user,
+                         tenant_schema=form.instance.schema_name, target=instance,
+                         after={"domain": instance.domain, "is_primary": instance.is_primary}, request=request)
+        for instance in formset.deleted_objects:
+            audit_record(action="municipality.host_delete", actor=request.user,
+                         tenant_schema=form.instance.schema_name, before={"domain": instance.domain},
+                         request=request)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def get_actions(self, request):
+        return super().get_actions(request) if is_regional_admin(request) else {}
+
+    def _each(self, request, queryset, operation, done_message):
+        done = 0
+        for municipality in queryset:
+            try:
+                operation(municipality=municipality, actor=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{municipality}: {'; '.join(error.messages)}", messages.WARNING)
+        if done:
+            self.message_user(request, done_message(done))
+
+    @admin.action(description=_("Suspend the selected municipalities"))
+    def suspend_selected(self, request, queryset):
+        self._each(request, queryset, municipality_suspend,
+                   lambda n: ngettext("%d municipality suspended.", "%d municipalities suspended.", n) % n)
+
+    @admin.action(description=_("Resume the selected municipalities"))
+    def resume_selected(self, request, queryset):
+        self._each(request, queryset, municipality_resume,
+                   lambda n: ngettext("%d municipality resumed.", "%d municipalities resumed.", n) % n)
+
+    @admin.action(description=_("Refresh the figures of the selected municipalities now"))
+    def refresh_figures(self, request, queryset):
+        from gorodok_tenants.counters import municipality_counters_refresh
+
+        for municipality in queryset.exclude(status=MunicipalityStatus.ARCHIVED):
+            municipality_counters_refresh(municipality=municipality)
+        self.message_user(request, _("Figures refreshed at %(time)s.") % {
+            "time": timezone.localtime().strftime("%H:%M")})
+
+    # --- extra views -----------------------------------------------------------------------------
+
+    def get_urls(self):
+        from gorodok_tenants.console.bulk import BulkImportView
+
+        custom = [
+            path("import/", self.admin_site.admin_view(BulkImportView.as_view(model_admin=self)),
+                 name="gorodok_tenants_municipality_import"),
+        ]
+        return custom + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["can_import"] = is_regional_admin(request)
+        extra_context["import_url"] = reverse(f"{self.admin_site.name}:gorodok_tenants_municipality_import")
+        return super().changelist_view(request, extra_context)
+
