@@ -106,13 +106,14 @@ class Municipality(TenantMixin):
         super().clean()
         if self.kind in SETTLEMENT_KINDS:
             if self.parent is None:
-                raise ValidationError({"parent": _("A settlement belongs to a municipal district.")},
-                                      code="parent_required")
+                raise ValidationError({"parent": ValidationError(
+                    _("A settlement belongs to a municipal district."), code="parent_required")})
             if self.parent.kind != MunicipalityKind.MUNICIPAL_DISTRICT:
-                raise ValidationError({"parent": _("The parent of a settlement must be a municipal district.")},
-                                      code="invalid_parent")
+                raise ValidationError({"parent": ValidationError(
+                    _("The parent of a settlement must be a municipal district."), code="invalid_parent")})
         elif self.parent is not None:
-            raise ValidationError({"parent": _("Only settlements have a parent district.")}, code="invalid_parent")
+            raise ValidationError({"parent": ValidationError(
+                _("Only settlements have a parent district."), code="invalid_parent")})
 
     @property
     def is_active(self) -> bool:

@@ -155,3 +155,22 @@ def test_suspension_is_audited_in_the_public_schema(client, alpha, regional_admi
     assert (entry.actor_email, entry.reason, entry.before, entry.after) == (
         regional_admin.email, "unpaid", {"status": "active"}, {"status": "suspended"})
     assert entry.request_id
+
+
+def test_figures_are_batched_whatever_the_page_size(client, db, municipalities, regional_admin, region_host):
+    from gorodok_tenants.counters import municipality_counters_refresh
+
+    for item in municipalities.values():
+        municipality_counters_refresh(municipality=item.municipality)
+    login(client, region_host, regional_admin.email)
+    query = "query ($first: Int) { municipalities(first: $first) { edges { node { name figures { key value } } } } }"
+    counts = []
+    for first in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            status, body = graphql(client, region_host, query, {"first": first})
+        assert "errors" not in body, body
+        edges = body["data"]["municipalities"]["edges"]
+        assert len(edges) == first
+        assert all({"key": "core.users", "value": 1} in e["node"]["figures"] for e in edges), edges
+        counts.append(len([q for q in queries if "gorodok_tenants_municipalitycounter" in q["sql"]]))
+    assert counts == [1, 1]

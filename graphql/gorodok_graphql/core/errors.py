@@ -35,11 +35,13 @@ def errors_from_validation_error(
 ) -> list[dict]:
     """Flatten a Django ValidationError into error dicts whose codes are members of ``code_enum``."""
     known = set(code_enum._meta.enum.__members__)
+    aliases = {"BLANK": "REQUIRED", "NULL": "REQUIRED"}
     result = []
     items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
     for field, errors in items:
         for item in errors:
             code = (item.code or default_code).upper()
+            code = aliases.get(code, code)
             message = item.message % item.params if item.params else item.message
             result.append({
                 "field": to_graphql_field_name(field),

@@ -10,18 +10,20 @@ from django.db import transaction
 from graphene.types.mutation import MutationOptions
 
 from gorodok_graphql.core.errors import errors_from_validation_error
-from gorodok_graphql.core.permissions import check_roles
+from gorodok_graphql.core.permissions import check_module, check_roles
 
 
 class BaseMutationOptions(MutationOptions):
     error_type = None
     code_enum = None
     roles = ()
+    module = None
 
 
 class BaseMutation(graphene.Mutation):
-    """Subclasses set ``Meta.error_type`` (built with ``error_type()``), ``Meta.code_enum`` and
-    ``Meta.roles``, and implement ``perform_mutation`` returning an instance of the mutation.
+    """Subclasses set ``Meta.error_type`` (built with ``error_type()``), ``Meta.code_enum``,
+    ``Meta.roles`` and, for a module's mutation, ``Meta.module``; and implement ``perform_mutation``
+    returning an instance of the mutation.
     A ``ValidationError`` raised inside becomes ``errors`` and rolls the write back."""
 
     permission_roles: ClassVar[tuple[str, ...]] = ()
@@ -30,7 +32,8 @@ class BaseMutation(graphene.Mutation):
         abstract = True
 
     @classmethod
-    def __init_subclass_with_meta__(cls, error_type=None, code_enum=None, roles=(), _meta=None, **options):
+    def __init_subclass_with_meta__(cls, error_type=None, code_enum=None, roles=(), module=None, _meta=None,
+                                    **options):
         if not _meta:
             _meta = BaseMutationOptions(cls)
         if error_type is None or code_enum is None:
@@ -38,6 +41,7 @@ class BaseMutation(graphene.Mutation):
         _meta.error_type = error_type
         _meta.code_enum = code_enum
         _meta.roles = tuple(roles)
+        _meta.module = module
         super().__init_subclass_with_meta__(_meta=_meta, **options)
         cls._meta.fields["errors"] = graphene.Field(
             graphene.NonNull(graphene.List(graphene.NonNull(error_type))),
@@ -46,6 +50,8 @@ class BaseMutation(graphene.Mutation):
 
     @classmethod
     def mutate(cls, root, info, **data):
+        if cls._meta.module:
+            check_module(info.context, cls._meta.module)
         check_roles(info.context.user, cls._meta.roles)
         try:
             with transaction.atomic():

@@ -8,6 +8,7 @@ from functools import wraps
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.core.errors import NotAuthenticated, PermissionDenied
+from graphql import GraphQLError
 
 
 def user_has_any_role(user, roles: Iterable[str]) -> bool:
@@ -35,6 +36,36 @@ def roles_required(*roles: str) -> Callable:
             return resolver(root, info, *args, **kwargs)
 
         wrapper.required_roles = roles  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+class ModuleDisabled(GraphQLError):
+    def __init__(self, code: str):
+        super().__init__(
+            _("The %(module)s module is switched off for this municipality.") % {"module": code},
+            extensions={"code": "MODULE_DISABLED", "module": code},
+        )
+
+
+def check_module(request, code: str) -> None:
+    from gorodok_tenants.modules import module_enabled
+
+    if not module_enabled(getattr(request, "tenant", None), code):
+        raise ModuleDisabled(code)
+
+
+def module_required(code: str) -> Callable:
+    """Decorate a resolver of a module's field: a disabled module answers MODULE_DISABLED."""
+
+    def decorator(resolver: Callable) -> Callable:
+        @wraps(resolver)
+        def wrapper(root, info, *args, **kwargs):
+            check_module(info.context, code)
+            return resolver(root, info, *args, **kwargs)
+
+        wrapper.required_module = code  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -4,15 +4,19 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
+from gorodok_graphql.core.dataloaders import then
 from gorodok_graphql.core.errors import error_type
 from gorodok_graphql.core.permissions import roles_required
+from gorodok_graphql.municipalities.dataloaders import counters_loader
 from gorodok_graphql.municipalities.enums import (
     MunicipalityErrorCode,
     MunicipalityKindEnum,
     MunicipalityStatusEnum,
 )
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
+from gorodok_tenants.counters import counter_labels
 from gorodok_tenants.models import Municipality
+from gorodok_tenants.modules import registered_modules
 
 MunicipalityError = error_type(
     "MunicipalityError", MunicipalityErrorCode, "Why a change to a municipality was refused."
@@ -40,6 +44,21 @@ class CurrentMunicipality(DjangoObjectType):
         return _enum_value(root.kind)
 
 
+class MunicipalityModuleState(graphene.ObjectType):
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    enabled = graphene.Boolean(required=True)
+
+
+class MunicipalityFigure(graphene.ObjectType):
+    """A figure a module reports, refreshed by a job every few minutes."""
+
+    key = graphene.String(required=True, description="module.counter, e.g. core.users")
+    label = graphene.String(required=True)
+    value = graphene.Int(required=True)
+    updated_at = graphene.DateTime(required=True)
+
+
 class RegionMunicipality(DjangoObjectType):
     """A municipality as the region sees it. Names, OKTMO, kind, status and host are public."""
 
@@ -49,6 +68,10 @@ class RegionMunicipality(DjangoObjectType):
     domains = graphene.List(graphene.NonNull(graphene.String), required=True, description="Every host.")
     parent = graphene.Field(lambda: RegionMunicipality, description="The district a settlement belongs to.")
     schema_name = graphene.String(required=True, description="Database schema (regional staff only).")
+    schema_version = graphene.String(description="Applied migration state (regional staff only).")
+    modules = graphene.List(graphene.NonNull(MunicipalityModuleState), required=True)
+    figures = graphene.List(graphene.NonNull(MunicipalityFigure), required=True,
+                            description="Counters of the core and the enabled modules (regional staff only).")
 
     class Meta:
         model = Municipality
@@ -69,6 +92,27 @@ class RegionMunicipality(DjangoObjectType):
 
     def resolve_domains(root: Municipality, info):
         return [domain.domain for domain in root.domains.all()]
+
+    def resolve_modules(root: Municipality, info):
+        disabled = set(root.disabled_modules or [])
+        return [MunicipalityModuleState(code=code, name=str(module.name), enabled=code not in disabled)
+                for code, module in registered_modules().items()]
+
+    @roles_required(*REGIONAL_ROLES)
+    def resolve_figures(root: Municipality, info):
+        labels = counter_labels()
+        disabled = set(root.disabled_modules or [])
+
+        def figures(counters):
+            return [MunicipalityFigure(key=c.key, label=str(labels.get(c.key, c.key)), value=c.value,
+                                       updated_at=c.updated_at)
+                    for c in counters if c.key.split(".", 1)[0] not in disabled]
+
+        return then(counters_loader(info.context).load(root.pk), figures)
+
+    @roles_required(*REGIONAL_ROLES)
+    def resolve_schema_version(root: Municipality, info):
+        return root.schema_version
 
     @roles_required(*REGIONAL_ROLES)
     def resolve_schema_name(root: Municipality, info):
