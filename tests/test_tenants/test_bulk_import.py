@@ -52,7 +52,8 @@ def test_bad_rows_are_rejected_with_reasons_and_nothing_half_created(alpha):
     assert "oktmo" in reasons["repeat-oktmo"]
     assert not Municipality.objects.filter(slug__in=["bad-oktmo", "orphan", "repeat-oktmo"]).exists()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname IN ('m_bad_oktmo', 'm_orphan', 'm_repeat_oktmo')")
+        cursor.execute("SELECT nspname FROM pg_namespace "
+                       "WHERE nspname IN ('m_bad_oktmo', 'm_orphan', 'm_repeat_oktmo')")
         assert cursor.fetchall() == []
 
 
@@ -73,7 +74,8 @@ def test_header_is_checked():
 
 
 def test_semicolons_bom_and_russian_kind_labels(alpha):
-    text = "\ufeffoktmo;name;name_en;kind;parent_oktmo;slug\n95612000;Бейский район;Beysky;Муниципальный район;;beysky-csv\n"
+    text = ("\ufeffoktmo;name;name_en;kind;parent_oktmo;slug\n"
+            "95612000;Бейский район;Beysky;Муниципальный район;;beysky-csv\n")
     report = municipalities_import(text=text)
     assert report.rows[0].status == "created", report.rows[0].errors
 
