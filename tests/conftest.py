@@ -109,8 +109,19 @@ def graphql(client, host: str, query: str, variables: dict | None = None, **extr
 
 
 def login(client, host: str, email: str, password: str = ADMIN_PASSWORD) -> None:
-    """Sign in through the back office's login form on ``host``, as a person would."""
+    """Sign in through the back office's login form on ``host``, as a person would; on the region
+    host, complete the second factor with a recovery code when it is required."""
+    from django.conf import settings
+
     response = client.post(
         "/admin/login/", {"username": email, "password": password, "next": "/admin/"}, HTTP_HOST=host
     )
     assert response.status_code == 302, response.content[:500]
+    if host == settings.REGION_DOMAIN and settings.REQUIRE_REGIONAL_2FA:
+        from gorodok_platform.accounts.models import User
+        from gorodok_platform.accounts.two_factor import recovery_codes_issue
+
+        with schema_context("public"):
+            code = recovery_codes_issue(user=User.objects.get(email=email))[0]
+        response = client.post("/admin/two-factor/", {"token": code, "next": "/admin/"}, HTTP_HOST=host)
+        assert response.status_code == 302, response.content[:500]

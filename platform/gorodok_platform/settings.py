@@ -65,6 +65,9 @@ SHARED_APPS = [
     "django.contrib.admin",
     "gorodok_platform.accounts",
     "gorodok_platform.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.staticfiles",
     "graphene_django",
 ]
@@ -76,6 +79,9 @@ TENANT_APPS = [
     "django.contrib.admin",
     "gorodok_platform.accounts",
     "gorodok_platform.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -101,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gorodok_tenants.routing.TenantTimezoneMiddleware",
@@ -165,6 +172,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# Regional administrators confirm sign-in with a TOTP code (or a one-time recovery code) outside dev.
+REQUIRE_REGIONAL_2FA = env.bool("REQUIRE_REGIONAL_2FA", default=GORODOK_ENV != "dev")
+OTP_TOTP_ISSUER = "Gorodok"
+# Failed sign-ins allowed per account (and, times four, per address) before a pause.
+LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
+LOGIN_THROTTLE_SECONDS = env.int("LOGIN_THROTTLE_SECONDS", default=900)
 SESSION_COOKIE_NAME = "gorodok_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = IS_PRODUCTION

@@ -1,27 +1,65 @@
 from __future__ import annotations
 
+from functools import update_wrapper
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
+from gorodok_platform.accounts.throttling import ThrottledAuthenticationForm
 from gorodok_tenants.routing import is_region
 
 
+def _is_regional_staff(request) -> bool:
+    user = request.user
+    return (is_region(getattr(request, "tenant", None)) and user.is_active and user.is_staff
+            and user.has_role(*REGIONAL_ROLES))
+
+
 class RegionConsoleSite(AdminSite):
-    """The regional committee's console: municipalities, their lifecycle, support and audit."""
+    """The regional committee's console: municipalities, their lifecycle, support and audit.
+
+    Outside development a regional account needs its second factor before anything else is shown.
+    """
 
     site_header = _("Gorodok · regional console")
     site_title = _("Gorodok regional console")
     index_title = _("Region")
+    login_form = ThrottledAuthenticationForm
+
+    def _needs_second_factor(self, request) -> bool:
+        return (settings.REQUIRE_REGIONAL_2FA and request.user.is_authenticated
+                and not request.user.is_verified())
 
     def has_permission(self, request) -> bool:
-        user = request.user
-        return (
-            is_region(getattr(request, "tenant", None))
-            and user.is_active
-            and user.is_staff
-            and user.has_role(*REGIONAL_ROLES)
-        )
+        return _is_regional_staff(request) and not self._needs_second_factor(request)
+
+    def admin_view(self, view, cacheable=False):
+        protected = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            if _is_regional_staff(request) and self._needs_second_factor(request):
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse(f'{self.name}:two_factor')}?{query}")
+            return protected(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)
+
+    def login(self, request, extra_context=None):
+        if _is_regional_staff(request) and self._needs_second_factor(request):
+            query = urlencode({"next": request.GET.get("next", reverse(f"{self.name}:index"))})
+            return redirect(f"{reverse(f'{self.name}:two_factor')}?{query}")
+        return super().login(request, extra_context)
+
+    def get_urls(self):
+        from gorodok_tenants.console.two_factor import two_factor_view
+
+        return [path("two-factor/", lambda request: two_factor_view(request, self), name="two_factor"),
+                *super().get_urls()]
 
 
 class BackOfficeSite(AdminSite):
@@ -29,6 +67,7 @@ class BackOfficeSite(AdminSite):
 
     site_title = _("Gorodok back office")
     index_title = _("Back office")
+    login_form = ThrottledAuthenticationForm
 
     def has_permission(self, request) -> bool:
         tenant = getattr(request, "tenant", None)
