@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gorodok_tenants.support_views.SupportAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gorodok_tenants.routing.TenantTimezoneMiddleware",
     "gorodok_tenants.routing.ActivityMiddleware",
@@ -194,7 +195,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Gorodok <noreply@{R
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# gorodok_platform and gorodok_graphql are not apps, so their catalogues are listed here.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", BASE_DIR / "graphql" / "gorodok_graphql" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -58,3 +58,16 @@ def test_embedded_server_starts_and_keeps_its_data(tmp_path, monkeypatch):
         monkeypatch.setattr(devdb, "_embedded_server", None)
         if server is not None:
             server.cleanup()
+
+
+def test_dead_handles_are_forgotten(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / ".handle_pids.json").write_text(json.dumps([os.getpid(), int(dead)]))
+    assert devdb.forget_dead_handles(tmp_path) == [os.getpid()]
+    assert json.loads((tmp_path / ".handle_pids.json").read_text()) == [os.getpid()]

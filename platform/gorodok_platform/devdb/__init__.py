@@ -27,6 +27,26 @@ def local_server_answers(address: tuple[str, int] | None = None, timeout: float 
         return False
 
 
+def forget_dead_handles(data_dir: Path) -> list[int]:
+    """Drop processes that died without saying so (kill -9) from pgserver's list of users of the
+    server; otherwise the last live user would never stop it. Returns the pids kept."""
+    import json
+
+    import psutil
+
+    handles = data_dir / ".handle_pids.json"
+    if not handles.exists():
+        return []
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+    return alive
+
+
 def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
     """Start (or join) the embedded PostgreSQL and return a URL for the Gorodok database."""
     global _embedded_server
@@ -34,6 +54,7 @@ def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     if _embedded_server is None:
+        forget_dead_handles(data_dir)
         _embedded_server = pgserver.get_server(data_dir, cleanup_mode="stop")
         exists = _embedded_server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608 - a constant

@@ -47,6 +47,7 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
             "pika": {"level": "WARNING"},
+            "pgserver": {"level": "WARNING"},
         },
     })
     structlog.configure(

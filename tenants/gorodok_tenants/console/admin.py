@@ -9,6 +9,7 @@ from gorodok_platform.accounts.admin import StaffUserAdmin
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
+from gorodok_tenants.console import support_admin as _support_admin  # noqa: F401  (support sessions)
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
