@@ -202,6 +202,15 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_MUNICIPALITY_TIMEZONE = "Asia/Krasnoyarsk"
 
+# Uploaded files live under MEDIA_ROOT/<schema>/: derived from the schema, never from a host or input.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 STATIC_URL = "/static/"
 # Production serves collected files; dev and test serve straight from the apps (WhiteNoise finders).
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")) if IS_PRODUCTION else None

@@ -10,13 +10,22 @@ from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_tenants.console import support_admin as _support_admin  # noqa: F401  (support sessions)
+from gorodok_tenants.console.mixins import AuditedAdminMixin
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
 from gorodok_tenants.models import Municipality
 
 
-class RegionalStaffAdmin(RegionalPermissionsMixin, StaffUserAdmin):
+class BackOfficeStaffAdmin(AuditedAdminMixin, StaffUserAdmin):
+    pass
+
+
+class BackOfficeGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    pass
+
+
+class RegionalStaffAdmin(AuditedAdminMixin, RegionalPermissionsMixin, StaffUserAdmin):
     """Regional staff: admins manage them, analysts only see them."""
 
 
@@ -28,7 +37,7 @@ class RegionalAuditAdmin(AuditEntryAdmin):
         return is_regional_staff(request)
 
 
-class RegionalGroupAdmin(RegionalPermissionsMixin, GroupAdmin):
+class RegionalGroupAdmin(AuditedAdminMixin, RegionalPermissionsMixin, GroupAdmin):
     def has_add_permission(self, request):
         return False  # roles are seeded; they are granted, not invented
 
@@ -38,6 +47,6 @@ region_console.register(AuditEntry, RegionalAuditAdmin)
 region_console.register(Group, RegionalGroupAdmin)
 region_console.register(Municipality, MunicipalityAdmin)
 
-back_office.register(User, StaffUserAdmin)
+back_office.register(User, BackOfficeStaffAdmin)
 back_office.register(AuditEntry, AuditEntryAdmin)
-back_office.register(Group, GroupAdmin)
+back_office.register(Group, BackOfficeGroupAdmin)
