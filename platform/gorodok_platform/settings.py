@@ -94,6 +94,9 @@ TENANT_LIMIT_SET_CALLS = True
 ROOT_URLCONF = "gorodok_platform.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "gorodok_platform.urls_public"
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=300)
+# "fast": a new municipality's schema is created from the template's DDL in one transaction;
+# "migrate": django-tenants' path (every migration run).
+GORODOK_PROVISIONING = env.str("GORODOK_PROVISIONING", default="fast")
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
 
 MIDDLEWARE = [
