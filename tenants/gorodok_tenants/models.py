@@ -95,6 +95,17 @@ class Municipality(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # django-tenants recreates a missing schema on any save of an existing tenant; ours are
+        # created once, then only dropped (archive) or loaded (restore) on purpose.
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        self.auto_create_schema = False
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            del self.auto_create_schema
+
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """Provision the schema the fast way (see gorodok_tenants.schema_provisioning)."""
         from gorodok_tenants.schema_provisioning import create_tenant_schema
