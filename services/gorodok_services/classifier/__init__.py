@@ -1,0 +1,1 @@
+"""The standard thematic classifier of appeals (SSSS.TTTT.TTTT.QQQQ), shared by the whole region."""
