@@ -1,0 +1,20 @@
+"""Error codes the appeals services raise (ValidationError.code); the API exposes them as an enum."""
+
+INVALID_TRANSITION = "invalid_transition"
+ALREADY_EXTENDED = "already_extended"
+EXTENSION_TOO_LONG = "extension_too_long"
+EXTENSION_NOT_ALLOWED = "extension_not_allowed"
+REASON_REQUIRED = "reason_required"
+QUESTIONS_REQUIRED = "questions_required"
+UNKNOWN_CLASSIFIER_CODE = "unknown_classifier_code"
+INVALID_RESULT = "invalid_result"
+APPLICANT_REQUIRED = "applicant_required"
+INVALID_INN = "invalid_inn"
+INVALID_OGRN = "invalid_ogrn"
+ANSWER_REQUIRED = "answer_required"
+EXECUTOR_NOT_STAFF = "executor_not_staff"
+ATTACHMENT_TOO_LARGE = "attachment_too_large"
+ATTACHMENT_TYPE = "attachment_type"
+DUPLICATE = "duplicate"
+
+ALL = [value for name, value in dict(globals()).items() if name.isupper()]

@@ -1,0 +1,60 @@
+"""Texts of the e-mails the appeals module sends, in Russian (the municipality's language)."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gorodok_services.appeals.deadlines import tenant_timezone
+from gorodok_services.appeals.models import AppealsSettings, Notification, NotificationKind
+
+
+def _local(moment) -> str:
+    import zoneinfo
+
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(tenant_timezone())).strftime("%d.%m.%Y") if moment else "—"
+
+
+def compose(notification: Notification) -> tuple[str, str]:
+    appeal = notification.appeal
+    municipality = getattr(connection.tenant, "name", "")
+    number = appeal.registration_number or "—"
+    texts = {
+        NotificationKind.REGISTERED_NOTICE: (
+            _("Your appeal is registered: %(number)s") % {"number": number},
+            _("%(municipality)s registered your appeal under number %(number)s. The answer is due by %(due)s.")
+            % {"municipality": municipality, "number": number, "due": _local(appeal.due_at)},
+        ),
+        NotificationKind.EXTENSION_NOTICE: (
+            _("The answer to your appeal %(number)s is extended") % {"number": number},
+            _("The term for answering your appeal %(number)s is extended to %(due)s. Reason: %(reason)s")
+            % {"number": number, "due": _local(appeal.due_at), "reason": appeal.extension_reason},
+        ),
+        NotificationKind.REMINDER: (
+            _("Appeal %(number)s is due on %(due)s") % {"number": number, "due": _local(appeal.due_at)},
+            _("Appeal %(number)s (%(subject)s) must be answered by %(due)s.")
+            % {"number": number, "subject": appeal.subject, "due": _local(appeal.due_at)},
+        ),
+        NotificationKind.OVERDUE: (
+            _("Appeal %(number)s is overdue") % {"number": number},
+            _("The answer to appeal %(number)s (%(subject)s) was due on %(due)s.")
+            % {"number": number, "subject": appeal.subject, "due": _local(appeal.due_at)},
+        ),
+        NotificationKind.ESCALATION: (
+            _("Overdue appeal %(number)s needs your attention") % {"number": number},
+            _("Appeal %(number)s (%(subject)s) was due on %(due)s and is still not answered. Executor: %(who)s.")
+            % {"number": number, "subject": appeal.subject, "due": _local(appeal.due_at),
+               "who": getattr(appeal.executor, "email", "") or _("not assigned")},
+        ),
+    }
+    return texts[notification.kind]
+
+
+def deliver(notification: Notification) -> None:
+    settings_row = AppealsSettings.current()
+    with translation.override("ru"):
+        subject, body = compose(notification)
+    send_mail(subject=subject, message=body, from_email=settings_row.sender_email or None,
+              recipient_list=[notification.recipient])

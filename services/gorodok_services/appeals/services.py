@@ -1,0 +1,499 @@
+"""Writes for appeals. Every function is atomic, validates its input, records the appeal's history
+and the audit log, and schedules notifications with ``transaction.on_commit``. Invalid requests
+raise ValidationError with a code from ``error_codes``; nothing here ever answers with a 500."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gorodok_platform.audit.services import audit_record
+from gorodok_services.appeals import error_codes as codes
+from gorodok_services.appeals.deadlines import appeal_rule, due, rule_for, tenant_timezone
+from gorodok_services.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealForm,
+    AppealKind,
+    AppealsSettings,
+    AppealStatus,
+    ApplicantType,
+    Attachment,
+    Channel,
+    NoAnswerReason,
+    Notification,
+    NotificationKind,
+    Question,
+    QuestionResult,
+    RegistrationCounter,
+)
+from gorodok_services.core.calendar import deadline
+
+CONSIDERED_RESULTS = (QuestionResult.EXPLAINED, QuestionResult.SUPPORTED, QuestionResult.MEASURES_TAKEN,
+                      QuestionResult.NOT_SUPPORTED, QuestionResult.ANSWER_GIVEN)
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf", "image/jpeg", "image/png", "text/plain", "application/rtf",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+CHANNEL_FORMS = {
+    Channel.FEEDBACK_PLATFORM: AppealForm.ELECTRONIC, Channel.INTEGRATOR: AppealForm.ELECTRONIC,
+    Channel.PERSONAL_RECEPTION: AppealForm.ORAL, Channel.POST: AppealForm.WRITTEN,
+    Channel.IN_PERSON: AppealForm.WRITTEN, Channel.OTHER: AppealForm.WRITTEN,
+}
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass
+class QuestionInput:
+    classifier_code: str
+    text: str = ""
+
+
+@dataclass
+class AppealIntake:
+    """What arrives: from the feedback platform, a reception, the post or an integrator."""
+
+    channel: str
+    subject: str
+    text: str
+    questions: list[QuestionInput]
+    kind: str = AppealKind.STATEMENT
+    form: str | None = None
+    applicant_type: str = ApplicantType.PERSON
+    applicant_name: str = ""
+    applicant_inn: str = ""
+    applicant_ogrn: str = ""
+    applicant_email: str = ""
+    applicant_phone: str = ""
+    applicant_address: str = ""
+    is_collective: bool = False
+    signatories: int = 1
+    problem_address: str = ""
+    external_number: str | None = None
+    received_at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _actor_email(actor) -> str:
+    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
+
+
+def _record(appeal: Appeal, action: str, actor, *, from_status: str = "", note: str = "", data=None) -> AppealEvent:
+    event = AppealEvent.objects.create(appeal=appeal, action=action, actor_email=_actor_email(actor),
+                                       from_status=from_status, to_status=appeal.status, note=note, data=data or {})
+    audit_record(action=f"appeal.{action}", actor=actor, target=appeal,
+                 before={"status": from_status} if from_status else None,
+                 after={"status": appeal.status, **(data or {})}, reason=note)
+    return event
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+def _require_status(appeal: Appeal, allowed, action: str) -> None:
+    if appeal.status not in allowed:
+        raise ValidationError(
+            _("Cannot %(action)s an appeal that is %(status)s.")
+            % {"action": action, "status": appeal.get_status_display()},
+            code=codes.INVALID_TRANSITION,
+        )
+
+
+def _notify(appeal: Appeal, kind: str, key: str, recipient: str) -> Notification | None:
+    """Record a notification once (unique key) and send it after commit."""
+    if not recipient:
+        return None
+    notification, created = Notification.objects.get_or_create(appeal=appeal, kind=kind, key=key,
+                                                               defaults={"recipient": recipient})
+    if created:
+        from gorodok_platform.jobs.middleware import send_in_tenant
+        from gorodok_services.appeals.actors import send_appeal_notification
+
+        schema = connection.schema_name
+        transaction.on_commit(lambda: send_in_tenant(send_appeal_notification, schema, notification.pk))
+    return notification
+
+
+def _valid_inn(value: str) -> bool:
+    if not re.fullmatch(r"\d{10}|\d{12}", value):
+        return False
+    digits = [int(c) for c in value]
+
+    def check(weights):
+        return sum(w * d for w, d in zip(weights, digits, strict=False)) % 11 % 10
+
+    if len(digits) == 10:
+        return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[9]
+    return (check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[10]
+            and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11])
+
+
+def _valid_ogrn(value: str) -> bool:
+    if re.fullmatch(r"\d{13}", value):
+        return int(value[:12]) % 11 % 10 == int(value[12])
+    if re.fullmatch(r"\d{15}", value):
+        return int(value[:14]) % 13 % 10 == int(value[14])
+    return False
+
+
+def _validate_intake(data: AppealIntake) -> None:
+    from gorodok_services.classifier.models import ClassifierEntry
+
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(name: str, message, code: str) -> None:
+        errors.setdefault(name, []).append(ValidationError(message, code=code))
+
+    if data.kind not in AppealKind.values:
+        add("kind", _("Unknown kind of appeal."), "invalid_choice")
+    if data.channel not in Channel.values:
+        add("channel", _("Unknown channel."), "invalid_choice")
+    if data.form and data.form not in AppealForm.values:
+        add("form", _("Unknown form."), "invalid_choice")
+    if data.applicant_type not in ApplicantType.values:
+        add("applicant_type", _("Unknown kind of applicant."), "invalid_choice")
+    if not data.subject.strip():
+        add("subject", _("The subject is required."), "required")
+    if not data.text.strip():
+        add("text", _("The text is required."), "required")
+    if len(data.subject) > 300:
+        add("subject", _("The subject is at most 300 characters."), "max_length")
+    if data.applicant_type != ApplicantType.ANONYMOUS and not data.applicant_name.strip():
+        add("applicant_name", _("Name the applicant, or mark the appeal anonymous."), codes.APPLICANT_REQUIRED)
+    if data.applicant_type == ApplicantType.LEGAL_ENTITY:
+        if not _valid_inn(data.applicant_inn):
+            add("applicant_inn", _("The INN is not valid."), codes.INVALID_INN)
+        if data.applicant_ogrn and not _valid_ogrn(data.applicant_ogrn):
+            add("applicant_ogrn", _("The OGRN is not valid."), codes.INVALID_OGRN)
+    if data.applicant_email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(data.applicant_email)
+        except ValidationError:
+            add("applicant_email", _("Enter a valid e-mail address."), "invalid")
+    if data.signatories < 1 or (not data.is_collective and data.signatories != 1):
+        add("signatories", _("An individual appeal has one signatory; a collective one at least one."), "invalid")
+    if not data.questions:
+        add("questions", _("An appeal has at least one question."), codes.QUESTIONS_REQUIRED)
+    if len(data.questions) > 50:
+        add("questions", _("At most 50 questions."), "max_length")
+    known = set(ClassifierEntry.objects.filter(code__in=[q.classifier_code for q in data.questions])
+                .values_list("code", flat=True))
+    for question in data.questions:
+        if question.classifier_code not in known:
+            add("questions", _("Unknown classifier code: %(code)s.") % {"code": question.classifier_code},
+                codes.UNKNOWN_CLASSIFIER_CODE)
+    if data.external_number is not None and not (0 < len(data.external_number) <= 64):
+        add("external_number", _("The external number is 1–64 characters."), "invalid")
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | None = None) -> tuple[Appeal, bool]:
+    """Record an arriving appeal. The same submission twice (same channel and external number, or
+    the same idempotency key) gives the first appeal back with ``created=False`` — also when two
+    arrive at the same moment: the database's unique constraints decide, not a prior read."""
+    _validate_intake(data)
+    existing = _existing(data, idempotency_key)
+    if existing is not None:
+        return existing, False
+    received_at = data.received_at or timezone.now()
+    rule = rule_for(data.kind, [q.classifier_code for q in data.questions])
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                kind=data.kind, channel=data.channel, form=data.form or CHANNEL_FORMS[data.channel],
+                external_number=data.external_number or None, idempotency_key=idempotency_key or None,
+                applicant_type=data.applicant_type, applicant_name=data.applicant_name.strip(),
+                applicant_inn=data.applicant_inn, applicant_ogrn=data.applicant_ogrn,
+                applicant_email=data.applicant_email, applicant_phone=data.applicant_phone,
+                applicant_address=data.applicant_address, is_collective=data.is_collective,
+                signatories=data.signatories, subject=data.subject.strip(), text=data.text,
+                problem_address=data.problem_address, received_at=received_at,
+                due_register_at=due(received_at, rule.register_days, rule),
+            )
+            Question.objects.bulk_create([
+                Question(appeal=appeal, position=n, classifier_code=q.classifier_code, text=q.text)
+                for n, q in enumerate(data.questions, start=1)
+            ])
+            _record(appeal, "received", actor, data={"channel": appeal.channel, "kind": appeal.kind})
+    except IntegrityError:
+        existing = _existing(data, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return appeal, True
+
+
+def _existing(data: AppealIntake, idempotency_key: str | None) -> Appeal | None:
+    if idempotency_key:
+        found = Appeal.objects.filter(idempotency_key=idempotency_key).first()
+        if found:
+            return found
+    if data.external_number:
+        return Appeal.objects.filter(channel=data.channel, external_number=data.external_number).first()
+    return None
+
+
+# --- registration --------------------------------------------------------------------------------
+
+def _next_number(year: int) -> int:
+    counter, _ = RegistrationCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _new_access_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+@dataclass
+class Registration:
+    appeal: Appeal
+    access_code: str  # shown once, to be given to the author; stored only as a hash
+
+
+@transaction.atomic
+def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | None = None) -> Registration:
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.RECEIVED,), _("register"))
+    registered_at = registered_at or timezone.now()
+    if registered_at < appeal.received_at:
+        raise ValidationError({"registered_at": ValidationError(
+            _("Registration cannot precede receipt."), code="invalid")})
+    zone = tenant_timezone()
+    year = registered_at.astimezone(zoneinfo.ZoneInfo(zone)).year
+    prefix = AppealsSettings.current().registration_prefix
+    rule = appeal_rule(appeal)
+    code = _new_access_code()
+    previous = appeal.status
+    appeal.registration_number = f"{prefix}-{year}-{_next_number(year):05d}"
+    appeal.access_code_hash = make_password(code)
+    appeal.registered_at = registered_at
+    appeal.status = AppealStatus.REGISTERED
+    appeal.due_forward_at = due(registered_at, rule.forward_days, rule, zone)
+    appeal.due_at = appeal.original_due_at = due(registered_at, rule.answer_days, rule, zone)
+    appeal.save()
+    late = registered_at > appeal.due_register_at
+    _record(appeal, "registered", actor, from_status=previous,
+            data={"registration_number": appeal.registration_number, "due_at": appeal.due_at.isoformat(),
+                  "registered_late": late})
+    _notify(appeal, NotificationKind.REGISTERED_NOTICE, appeal.registration_number, appeal.applicant_email)
+    return Registration(appeal=appeal, access_code=code)
+
+
+# --- routing and answering -------------------------------------------------------------------------
+
+@transaction.atomic
+def appeal_assign(*, appeal: Appeal, actor=None, department=None, executor=None) -> Appeal:
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("assign"))
+    if executor is not None and not (executor.is_active and executor.is_staff):
+        raise ValidationError({"executor": ValidationError(_("The executor must be active staff."),
+                                                           code=codes.EXECUTOR_NOT_STAFF)})
+    if department is None and executor is None:
+        raise ValidationError(_("Name a department, an executor or both."), code="required")
+    previous = appeal.status
+    appeal.department = department if department is not None else appeal.department
+    appeal.executor = executor if executor is not None else appeal.executor
+    appeal.status = AppealStatus.IN_PROGRESS
+    appeal.save(update_fields=["department", "executor", "status", "updated_at"])
+    _record(appeal, "assigned", actor, from_status=previous,
+            data={"department": str(appeal.department or ""), "executor": getattr(appeal.executor, "email", "")})
+    return appeal
+
+
+@transaction.atomic
+def appeal_extend(*, appeal: Appeal, actor=None, days: int, reason: str) -> Appeal:
+    """Extend the answer term once, by at most the rule's maximum; the author is told the new date."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("extend"))
+    rule = appeal_rule(appeal)
+    if appeal.extended_at is not None:
+        raise ValidationError(_("The term can be extended only once."), code=codes.ALREADY_EXTENDED)
+    if rule.max_extension_days == 0:
+        raise ValidationError(_("This kind of appeal cannot be extended."), code=codes.EXTENSION_NOT_ALLOWED)
+    if not 1 <= days <= rule.max_extension_days:
+        raise ValidationError({"days": ValidationError(
+            _("Extend by 1 to %(max)d days.") % {"max": rule.max_extension_days}, code=codes.EXTENSION_TOO_LONG)})
+    if len(reason.strip()) < 5:
+        raise ValidationError({"reason": ValidationError(_("Give the reason the author will be told."),
+                                                         code=codes.REASON_REQUIRED)})
+    zone = tenant_timezone()
+    previous_due = appeal.due_at
+    appeal.due_at = deadline(previous_due, days, rule.day_type, zone, shift_to_working_day=rule.shift_to_working_day)
+    appeal.extended_at = timezone.now()
+    appeal.extension_reason = reason.strip()
+    appeal.is_overdue = appeal.due_at < timezone.now()
+    appeal.save()
+    appeal.questions.filter(result=QuestionResult.UNDER_CONSIDERATION).update(result=QuestionResult.EXTENDED)
+    _record(appeal, "extended", actor, from_status=appeal.status, note=appeal.extension_reason,
+            data={"days": days, "previous_due_at": previous_due.isoformat(), "due_at": appeal.due_at.isoformat()})
+    _notify(appeal, NotificationKind.EXTENSION_NOTICE, appeal.due_at.date().isoformat(), appeal.applicant_email)
+    return appeal
+
+
+@transaction.atomic
+def appeal_forward(*, appeal: Appeal, actor=None, to: str, note: str = "") -> Appeal:
+    """Forward to the competent body; the author is told (the forwarding itself is not disclosure)."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("forward"))
+    if not to.strip():
+        raise ValidationError({"to": ValidationError(_("Name the body the appeal goes to."), code="required")})
+    previous = appeal.status
+    now = timezone.now()
+    appeal.status = AppealStatus.FORWARDED
+    appeal.forwarded_at = now
+    appeal.forwarded_to = to.strip()
+    appeal.closed_at = now
+    appeal.is_overdue = False
+    appeal.save()
+    appeal.questions.update(result=QuestionResult.FORWARDED)
+    late = appeal.due_forward_at is not None and now > appeal.due_forward_at
+    _record(appeal, "forwarded", actor, from_status=previous, note=note,
+            data={"to": appeal.forwarded_to, "forwarded_late": late})
+    return appeal
+
+
+@transaction.atomic
+def appeal_answer(*, appeal: Appeal, actor=None, answer_text: str,
+                  results: dict[int, str] | None = None) -> Appeal:
+    """Record the answer on the merits and each question's result (default: answer given)."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("answer"))
+    if not answer_text.strip():
+        raise ValidationError({"answer_text": ValidationError(_("Write the answer."), code=codes.ANSWER_REQUIRED)})
+    results = results or {}
+    questions = {q.position: q for q in appeal.questions.all()}
+    for position, result in results.items():
+        if position not in questions or result not in CONSIDERED_RESULTS:
+            raise ValidationError({"results": ValidationError(
+                _("Question %(n)s: not a result of consideration.") % {"n": position}, code=codes.INVALID_RESULT)})
+    for position, question in questions.items():
+        question.result = results.get(position, QuestionResult.ANSWER_GIVEN)
+    Question.objects.bulk_update(questions.values(), ["result"])
+    previous = appeal.status
+    now = timezone.now()
+    appeal.status = AppealStatus.ANSWERED
+    appeal.answer_text = answer_text.strip()
+    appeal.answered_at = now
+    appeal.answered_late = appeal.due_at is not None and now > appeal.due_at
+    appeal.is_overdue = False
+    appeal.save()
+    _record(appeal, "answered", actor, from_status=previous,
+            data={"answered_late": appeal.answered_late, "results": {str(k): v for k, v in results.items()}})
+    return appeal
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal, actor=None) -> Appeal:
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.ANSWERED,), _("close"))
+    previous = appeal.status
+    appeal.status = AppealStatus.CLOSED
+    appeal.closed_at = timezone.now()
+    appeal.save(update_fields=["status", "closed_at", "updated_at"])
+    _record(appeal, "closed", actor, from_status=previous)
+    return appeal
+
+
+@transaction.atomic
+def appeal_leave_without_answer(*, appeal: Appeal, actor=None, reason: str, note: str = "") -> Appeal:
+    """Close without an answer on the merits, on one of the grounds the law allows."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("close without an answer"))
+    if reason not in NoAnswerReason.values:
+        raise ValidationError({"reason": ValidationError(_("Not a ground for leaving without an answer."),
+                                                         code="invalid_choice")})
+    if reason == NoAnswerReason.ANONYMOUS and appeal.applicant_type != ApplicantType.ANONYMOUS \
+            and appeal.applicant_address and appeal.applicant_name:
+        raise ValidationError({"reason": ValidationError(_("The applicant gave a name and an address."),
+                                                         code=codes.INVALID_TRANSITION)})
+    previous = appeal.status
+    appeal.status = AppealStatus.WITHOUT_ANSWER
+    appeal.no_answer_reason = reason
+    appeal.closed_at = timezone.now()
+    appeal.is_overdue = False
+    appeal.save()
+    appeal.questions.update(result=QuestionResult.WITHOUT_ANSWER)
+    _record(appeal, "left_without_answer", actor, from_status=previous, note=note, data={"reason": reason})
+    return appeal
+
+
+@transaction.atomic
+def appeal_mark_repeated(*, appeal: Appeal, actor=None, repeats: Appeal) -> Appeal:
+    appeal = _locked(appeal)
+    if repeats.pk == appeal.pk:
+        raise ValidationError({"repeats": ValidationError(_("An appeal cannot repeat itself."), code="invalid")})
+    appeal.repeats = repeats
+    appeal.save(update_fields=["repeats", "updated_at"])
+    _record(appeal, "marked_repeated", actor, from_status=appeal.status,
+            data={"repeats": repeats.registration_number or str(repeats.public_id)})
+    return appeal
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+def appeal_attach(*, appeal: Appeal, uploaded, actor=None) -> Attachment:
+    """Store a file under the municipality's folder; size and type are limited."""
+    limit = getattr(settings, "APPEAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    if uploaded.size > limit:
+        raise ValidationError({"file": ValidationError(
+            _("Files up to %(mb)d MB.") % {"mb": limit // (1024 * 1024)}, code=codes.ATTACHMENT_TOO_LARGE)})
+    content_type = (getattr(uploaded, "content_type", "") or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError({"file": ValidationError(_("This type of file is not accepted."),
+                                                       code=codes.ATTACHMENT_TYPE)})
+    with transaction.atomic():
+        attachment = Attachment(appeal=appeal, original_name=uploaded.name[:255], content_type=content_type,
+                                size=uploaded.size)
+        attachment.file.save(uploaded.name, uploaded, save=False)
+        attachment.save()
+        _record(appeal, "attached", actor, from_status=appeal.status, data={"file": attachment.original_name})
+    return attachment
+
+
+# --- public lookup ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicStatus:
+    registration_number: str
+    status: str
+    registered_at: datetime | None
+    due_at: datetime | None
+    answered_at: datetime | None
+    extended: bool
+
+
+def appeal_public_status(*, registration_number: str, access_code: str) -> PublicStatus | None:
+    """An appeal's progress for whoever holds its number and access code — no personal data."""
+    appeal = Appeal.objects.filter(registration_number=registration_number.strip()).first()
+    code = access_code.strip().upper()
+    if appeal is None:
+        make_password(code)  # spend the same time as a real check, so absence cannot be timed
+        return None
+    if not check_password(code, appeal.access_code_hash):
+        return None
+    return PublicStatus(registration_number=appeal.registration_number, status=appeal.status,
+                        registered_at=appeal.registered_at, due_at=appeal.due_at, answered_at=appeal.answered_at,
+                        extended=appeal.extended_at is not None)
+
+
