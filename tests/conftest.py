@@ -49,6 +49,26 @@ def _ensure_municipality(slug: str, name: str, name_en: str, oktmo: str) -> Test
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+                    django_db_modify_db_settings):
+    """Always create the test database. pytest-django creates it only when some collected test is
+    marked for the database; a session fixture or a thread would otherwise touch the real one."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                 aliases={"default"}, serialized_aliases=set(), keepdb=keepdb)
+    from django.db import connection as default_connection
+
+    assert default_connection.settings_dict["NAME"].startswith("test_"), "tests must never use a real database"
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(scope="session")
 def municipalities(django_db_setup, django_db_blocker) -> dict[str, TestMunicipality]:
     """Two municipalities with migrated schemas and an admin each, committed for the whole session."""
     with django_db_blocker.unblock():

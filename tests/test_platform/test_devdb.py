@@ -41,8 +41,14 @@ def test_nothing_listening_is_detected():
     assert not devdb.local_server_answers(("127.0.0.1", free_port), timeout=0.2)
 
 
-def test_embedded_server_starts_and_keeps_its_data(tmp_path, monkeypatch):
+def test_embedded_server_starts_and_keeps_its_data(monkeypatch):
     """The fallback really is a PostgreSQL server, with its data in the given folder."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    # Not pytest's tmp_path: a concurrent pytest session may prune those folders while the server runs.
+    tmp_path = Path(tempfile.mkdtemp(prefix="gorodok-embedded-"))
     monkeypatch.setattr(devdb, "_embedded_server", None)
     url = devdb.embedded_database_url(tmp_path / "pgdata")
     try:
@@ -58,6 +64,7 @@ def test_embedded_server_starts_and_keeps_its_data(tmp_path, monkeypatch):
         monkeypatch.setattr(devdb, "_embedded_server", None)
         if server is not None:
             server.cleanup()
+        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def test_dead_handles_are_forgotten(tmp_path):

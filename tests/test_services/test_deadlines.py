@@ -1,0 +1,114 @@
+"""Deadlines by the Russian production calendar, in the municipality's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django_tenants.utils import schema_context
+
+from gorodok_services.appeals import services
+from gorodok_services.appeals.deadlines import rule_for
+from gorodok_services.appeals.models import DeadlineRule
+from gorodok_services.core.calendar import add_days, deadline, is_working_day, local_date
+from tests.test_services.test_appeal_flow import intake
+
+KRASNOYARSK = "Asia/Krasnoyarsk"
+
+
+@pytest.mark.parametrize(("start", "days", "day_type", "expected", "why"), [
+    (date(2026, 3, 3), 30, "calendar", date(2026, 4, 2), "an ordinary Thursday"),
+    (date(2026, 2, 5), 30, "calendar", date(2026, 3, 10), "Sat 7 Mar → Sun 8 Mar holiday → Mon 9 Mar observed"),
+    (date(2025, 12, 2), 30, "calendar", date(2026, 1, 12), "1 January: New Year holidays and 9 Jan day off"),
+    (date(2025, 10, 30), 2, "working", date(2025, 11, 1), "Saturday 1 Nov 2025 was a working day"),
+    (date(2025, 10, 31), 2, "working", date(2025, 11, 5), "3 Nov moved day off, 4 Nov Unity Day"),
+    (date(2025, 12, 30), 1, "working", date(2026, 1, 12), "31 Dec moved day off, then the January holidays"),
+    (date(2026, 4, 30), 10, "working", date(2026, 5, 18), "1 May, 9 May Saturday observed on Mon 11 May"),
+])
+def test_terms(start, days, day_type, expected, why):
+    assert add_days(start, days, day_type) == expected, why
+
+
+def test_a_term_may_end_on_a_day_off_when_the_rule_says_so():
+    assert add_days(date(2026, 2, 5), 30, "calendar", shift_to_working_day=False) == date(2026, 3, 7)
+
+
+def test_working_day_facts():
+    assert is_working_day(date(2025, 11, 1))  # a working Saturday
+    assert not is_working_day(date(2025, 11, 3))  # a day off moved from that Saturday
+    assert not is_working_day(date(2026, 1, 9))
+
+
+def test_midnight_in_krasnoyarsk_decides_the_day():
+    before_midnight = datetime(2026, 3, 1, 16, 59, tzinfo=UTC)  # 23:59 on 1 March in Krasnoyarsk
+    after_midnight = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)  # 00:00 on 2 March
+    assert local_date(before_midnight, KRASNOYARSK) == date(2026, 3, 1)
+    assert local_date(after_midnight, KRASNOYARSK) == date(2026, 3, 2)
+    end = deadline(after_midnight, 3, "calendar", KRASNOYARSK)
+    assert end.astimezone(ZoneInfo(KRASNOYARSK)).replace(tzinfo=None) == datetime(2026, 3, 5, 23, 59, 59, 999999)
+    assert end.astimezone(UTC).hour == 16
+
+
+@pytest.fixture
+def in_alpha(alpha):
+    with schema_context(alpha.schema_name):
+        yield alpha
+
+
+def test_registration_and_answer_deadlines_follow_the_rules(in_alpha):
+    appeal, _ = services.appeal_receive(data=intake(received_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC)))
+    # Received 00:30 on 2 March local: registration within 3 days → end of 5 March (Thursday) local.
+    assert appeal.due_register_at.astimezone(ZoneInfo(KRASNOYARSK)).date() == date(2026, 3, 5)
+    registered = services.appeal_register(appeal=appeal, registered_at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC)).appeal
+    local = registered.due_at.astimezone(ZoneInfo(KRASNOYARSK))
+    assert (local.date(), local.hour, local.minute) == (date(2026, 4, 1), 23, 59)
+    assert registered.due_forward_at.astimezone(ZoneInfo(KRASNOYARSK)).date() == date(2026, 3, 10)
+
+
+def test_extension_only_once_and_within_the_maximum(in_alpha):
+    appeal, _ = services.appeal_receive(data=intake())
+    appeal = services.appeal_register(appeal=appeal).appeal
+    with pytest.raises(ValidationError) as too_long:
+        services.appeal_extend(appeal=appeal, days=31, reason="Нужна проверка на месте")
+    assert too_long.value.error_dict["days"][0].code == "extension_too_long"
+    with pytest.raises(ValidationError) as no_reason:
+        services.appeal_extend(appeal=appeal, days=10, reason="")
+    assert no_reason.value.error_dict["reason"][0].code == "reason_required"
+    before = appeal.due_at
+    appeal = services.appeal_extend(appeal=appeal, days=30, reason="Нужна проверка на месте")
+    assert (appeal.due_at - before).days >= 30
+    assert appeal.original_due_at == before
+    with pytest.raises(ValidationError) as twice:
+        services.appeal_extend(appeal=appeal, days=1, reason="Ещё одно продление")
+    assert twice.value.code == "already_extended"
+
+
+def test_platform_messages_have_ten_days_and_no_extension(in_alpha):
+    data = intake(kind="platform_message", received_at=datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    appeal, _ = services.appeal_receive(data=data)
+    appeal = services.appeal_register(appeal=appeal, registered_at=datetime(2026, 3, 2, 4, 0, tzinfo=UTC)).appeal
+    assert appeal.due_at.astimezone(ZoneInfo(KRASNOYARSK)).date() == date(2026, 3, 12)
+    with pytest.raises(ValidationError) as refused:
+        services.appeal_extend(appeal=appeal, days=5, reason="Нужна проверка")
+    assert refused.value.code == "extension_not_allowed"
+
+
+def test_the_most_specific_rule_wins(in_alpha):
+    DeadlineRule.objects.create(kind="statement", category_prefix="0003.0009", forward_days=5, answer_days=20)
+    DeadlineRule.objects.create(kind="statement", category_prefix="0003.0009.0097", forward_days=4, answer_days=15)
+    assert rule_for("statement", ["0003.0009.0097.0684"]).answer_days == 15
+    assert rule_for("statement", ["0003.0009.0098.0695"]).answer_days == 20
+    assert rule_for("statement", ["0005.0005.0056.1149"]).answer_days == 30
+    assert rule_for("proposal", ["0003.0009.0097.0684"]).answer_days == 30
+
+
+def test_invalid_transitions_are_coded_errors(in_alpha):
+    appeal, _ = services.appeal_receive(data=intake())
+    for action in (lambda: services.appeal_close(appeal=appeal),
+                   lambda: services.appeal_answer(appeal=appeal, answer_text="Ответ"),
+                   lambda: services.appeal_extend(appeal=appeal, days=5, reason="Причина продления")):
+        with pytest.raises(ValidationError) as refused:
+            action()
+        assert refused.value.code == "invalid_transition"
