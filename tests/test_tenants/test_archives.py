@@ -582,3 +582,73 @@ def test_archives_work_with_other_client_programs(lab, monkeypatch, dump_dir, ps
     lab.track("arch-tools-copy")
     municipality_restore(archive=archive, new_slug="arch-tools-copy", new_oktmo="95100020", confirm=False)
     assert contents("m_arch_tools_copy") == contents("m_arch_tools")
+
+
+# --- The console -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def console(client, regional_admin, lab):
+    from tests.conftest import login
+
+    login(client, "localhost", regional_admin.email)
+    return client
+
+
+def test_console_export_archive_download_and_restore(console, lab):
+    municipality = lab.create("arch-console", "95800301")
+    seed(municipality)
+    before = contents(municipality.schema_name)
+    changelist = "/admin/gorodok_tenants/municipality/"
+    response = console.post(changelist, {"action": "export_selected", "_selected_action": [municipality.pk]},
+                            HTTP_HOST="localhost")
+    assert response.status_code == 302
+    exported = MunicipalityArchive.objects.get(schema_name=municipality.schema_name)
+    download = console.get(f"/admin/gorodok_tenants/municipalityarchive/{exported.pk}/download/",
+                           HTTP_HOST="localhost")
+    assert download.status_code == 200
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == exported.sha256
+
+    archive_url = f"{changelist}{municipality.pk}/archive/"
+    page = console.get(archive_url, HTTP_HOST="localhost")
+    assert page.status_code == 200 and municipality.schema_name.encode() in page.content  # the dry run
+    assert schema_exists(municipality.schema_name)
+    wrong = console.post(archive_url, {"confirmation": "something-else"}, HTTP_HOST="localhost")
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    assert schema_exists(municipality.schema_name)
+    done = console.post(archive_url, {"confirmation": municipality.slug}, HTTP_HOST="localhost")
+    assert done.status_code == 302
+    assert not schema_exists(municipality.schema_name)
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ARCHIVED
+
+    archived = MunicipalityArchive.objects.filter(schema_name=municipality.schema_name).latest("created_at")
+    restore_url = f"/admin/gorodok_tenants/municipalityarchive/{archived.pk}/restore/"
+    assert console.get(restore_url, HTTP_HOST="localhost").status_code == 200
+    assert console.post(restore_url, {"confirmation": municipality.slug}, HTTP_HOST="localhost").status_code == 302
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ACTIVE
+    assert contents(municipality.schema_name) == before
+
+
+def test_analysts_cannot_download_or_archive(client, lab):
+    from gorodok_platform.accounts.roles import Role
+    from gorodok_platform.accounts.services import staff_user_create
+    from tests.conftest import ADMIN_PASSWORD, login
+
+    municipality = lab.create("arch-analyst", "95800302")
+    exported = municipality_export(municipality=municipality)
+    with schema_context("public"):
+        analyst = User.objects.filter(email="arch-analyst@example.ru").first() or staff_user_create(
+            email="arch-analyst@example.ru", password=ADMIN_PASSWORD, roles=[Role.REGIONAL_ANALYST])
+        User.objects.filter(pk=analyst.pk).update(is_active=True)
+    try:
+        login(client, "localhost", analyst.email)
+        assert client.get(f"/admin/gorodok_tenants/municipalityarchive/{exported.pk}/download/",
+                          HTTP_HOST="localhost").status_code == 403
+        assert client.post(f"/admin/gorodok_tenants/municipality/{municipality.pk}/archive/",
+                           {"confirmation": municipality.slug}, HTTP_HOST="localhost").status_code == 403
+        assert schema_exists(municipality.schema_name)
+    finally:
+        with schema_context("public"):
+            User.objects.filter(pk=analyst.pk).update(is_active=False)

@@ -10,11 +10,12 @@ from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_tenants.console import support_admin as _support_admin  # noqa: F401  (support sessions)
+from gorodok_tenants.console.archives_admin import MunicipalityArchiveAdmin
 from gorodok_tenants.console.mixins import AuditedAdminMixin
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
-from gorodok_tenants.models import Municipality
+from gorodok_tenants.models import Municipality, MunicipalityArchive
 
 
 class BackOfficeStaffAdmin(AuditedAdminMixin, StaffUserAdmin):
@@ -46,6 +47,7 @@ region_console.register(User, RegionalStaffAdmin)
 region_console.register(AuditEntry, RegionalAuditAdmin)
 region_console.register(Group, RegionalGroupAdmin)
 region_console.register(Municipality, MunicipalityAdmin)
+region_console.register(MunicipalityArchive, MunicipalityArchiveAdmin)
 
 back_office.register(User, BackOfficeStaffAdmin)
 back_office.register(AuditEntry, AuditEntryAdmin)

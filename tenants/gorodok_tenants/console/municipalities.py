@@ -125,11 +125,12 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
     search_fields = ("name", "name_en", "oktmo", "slug")
     ordering = ("name",)
     list_per_page = 100
-    actions = ("suspend_selected", "resume_selected", "refresh_figures")
+    actions = ("suspend_selected", "resume_selected", "export_selected", "refresh_figures")
     inlines = (DomainInline,)
     readonly_fields = ("slug", "oktmo", "kind", "parent", "schema_name", "status", "schema_version",
                        "figures", "created_at", "updated_at", "last_activity_at")
     change_list_template = "gorodok_tenants/console/municipality_change_list.html"
+    change_form_template = "gorodok_tenants/console/municipality_change_form.html"
 
     # --- list ------------------------------------------------------------------------------------
 
@@ -261,6 +262,18 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
         self._each(request, queryset, municipality_resume,
                    lambda n: ngettext("%d municipality resumed.", "%d municipalities resumed.", n) % n)
 
+    @admin.action(description=_("Export the selected municipalities (archive files, nothing dropped)"))
+    def export_selected(self, request, queryset):
+        from gorodok_tenants.archives import municipality_export
+
+        def export(*, municipality, actor):
+            archive = municipality_export(municipality=municipality, actor=actor)
+            link = reverse(f"{self.admin_site.name}:gorodok_tenants_municipalityarchive_download", args=[archive.pk])
+            self.message_user(request, format_html('{}: <a href="{}">{}</a>', municipality.name, link, _("download")))
+
+        self._each(request, queryset.exclude(status=MunicipalityStatus.ARCHIVED), export,
+                   lambda n: ngettext("%d municipality exported.", "%d municipalities exported.", n) % n)
+
     @admin.action(description=_("Refresh the figures of the selected municipalities now"))
     def refresh_figures(self, request, queryset):
         from gorodok_tenants.counters import municipality_counters_refresh
@@ -274,10 +287,15 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     def get_urls(self):
         from gorodok_tenants.console.bulk import BulkImportView
+        from gorodok_tenants.console.lifecycle import archive_view
 
+        site = self.admin_site
         custom = [
-            path("import/", self.admin_site.admin_view(BulkImportView.as_view(model_admin=self)),
+            path("import/", site.admin_view(BulkImportView.as_view(model_admin=self)),
                  name="gorodok_tenants_municipality_import"),
+            path("<int:municipality_id>/archive/",
+                 site.admin_view(lambda request, municipality_id: archive_view(request, site, municipality_id)),
+                 name="gorodok_tenants_municipality_archive"),
         ]
         return custom + super().get_urls()
 

@@ -104,7 +104,8 @@ class SupportSessionAdmin(_SupportSessionState, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = SupportSessionStartForm(request.POST or None)
+        initial = {"municipality": request.GET.get("municipality")} if request.GET.get("municipality") else None
+        form = SupportSessionStartForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 _session, entry_url = support.support_session_start(
