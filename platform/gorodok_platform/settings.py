@@ -99,6 +99,7 @@ TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=3
 # "fast": a new municipality's schema is created from the template's DDL in one transaction;
 # "migrate": django-tenants' path (every migration run).
 GORODOK_PROVISIONING = env.str("GORODOK_PROVISIONING", default="fast")
+GORODOK_SCHEMA_POOL_SIZE = env.int("GORODOK_SCHEMA_POOL_SIZE", default=3)  # spare schemas (schema_pool); 0: off
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
 
 MIDDLEWARE = [

@@ -54,3 +54,13 @@ def send_admin_invitation(user_id: int) -> None:
             from_email=None,
             recipient_list=[user.email],
         )
+
+
+@periodic(seconds=600)
+@dramatiq.actor(queue_name="default", max_retries=0)
+def refill_schema_pool() -> None:
+    """Keep the warm pool of spare schemas full (sent after each take, and every ten minutes, in the
+    public schema); idempotent. A failed run is not retried: the next take or tick runs it again."""
+    from gorodok_tenants.schema_pool import pool_refill
+
+    pool_refill()

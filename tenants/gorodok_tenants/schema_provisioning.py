@@ -43,6 +43,10 @@ PATH, in /usr/lib/postgresql/*/bin and in the embedded server of the ``pgserver`
 major version is at least the server's is chosen (the closest). Without one, Gorodok logs a warning and
 falls back to django-tenants' path. ``GORODOK_PROVISIONING=migrate`` (setting or environment) selects
 django-tenants' path explicitly.
+
+A new municipality usually does not even wait for the DDL: ``create_tenant_schema`` first renames a
+spare schema built ahead of time by this same path (gorodok_tenants.schema_pool, the warm pool), and
+falls back to the DDL when none is ready.
 """
 
 from __future__ import annotations
@@ -611,6 +615,9 @@ _warned_fallback = False
 def create_tenant_schema(tenant, *, check_if_exists=False, sync_schema=True, verbosity=1):
     """``Municipality.create_schema``: the fast path, or django-tenants' with GORODOK_PROVISIONING=migrate.
 
+    The fast path first renames a spare from the warm pool (gorodok_tenants.schema_pool) and executes
+    the template's DDL only when no spare is ready.
+
     Returns False when ``check_if_exists`` finds the schema already there, True when it was created.
     Raises on failure, leaving no schema behind (TenantMixin.save then deletes the row)."""
     global _warned_fallback
@@ -624,6 +631,11 @@ def create_tenant_schema(tenant, *, check_if_exists=False, sync_schema=True, ver
     _check_schema_name(tenant.schema_name)
     if check_if_exists and schema_exists(tenant.schema_name, alias):
         return False
+    from gorodok_tenants.schema_pool import pool_take
+
+    if pool_take(tenant.schema_name, using=alias):  # a spare built ahead of time (gorodok_tenants.schema_pool)
+        schema_migrated.send(sender=create_tenant_schema, schema_name=tenant.schema_name)
+        return True
     try:
         provision_schema(tenant.schema_name, using=alias, verbosity=max(verbosity - 1, 0))
     except PgDumpUnavailable as error:
