@@ -3,11 +3,17 @@
 import graphene
 
 from gorodok_graphql.accounts.queries import ViewerQueries
+from gorodok_graphql.appeals.mutations import AppealMutations
+from gorodok_graphql.appeals.queries import AppealQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
 
 
-class Query(TenantMunicipalityQueries, ViewerQueries, graphene.ObjectType):
+class Query(TenantMunicipalityQueries, ViewerQueries, AppealQueries, graphene.ObjectType):
     pass
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(AppealMutations, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,44 @@
+import graphene
+
+from gorodok_services.appeals import error_codes
+from gorodok_services.appeals.models import (
+    AppealForm,
+    AppealKind,
+    AppealStatus,
+    ApplicantType,
+    Channel,
+    NoAnswerReason,
+    QuestionResult,
+)
+
+AppealKindEnum = graphene.Enum.from_enum(
+    AppealKind, name="AppealKind", description="What an appeal is: 59-FZ kinds, an 8-FZ request or a platform message."
+)
+AppealChannelEnum = graphene.Enum.from_enum(Channel, name="AppealChannel", description="How an appeal arrived.")
+AppealFormEnum = graphene.Enum.from_enum(AppealForm, name="AppealForm", description="Written, electronic or oral.")
+AppealStatusEnum = graphene.Enum.from_enum(
+    AppealStatus, name="AppealStatus", description="Where an appeal is in its life."
+)
+AppealApplicantTypeEnum = graphene.Enum.from_enum(
+    ApplicantType, name="AppealApplicantType", description="Who wrote: a person, an organisation or nobody named."
+)
+AppealNoAnswerReasonEnum = graphene.Enum.from_enum(
+    NoAnswerReason, name="AppealNoAnswerReason", description="The grounds the law allows for no answer on the merits."
+)
+AppealQuestionResultEnum = graphene.Enum.from_enum(
+    QuestionResult, name="AppealQuestionResult", description="The outcome of one question, as statistics count it."
+)
+
+# Every code the appeals services raise, plus the generic ones of input validation and lookups.
+GENERIC_ERROR_CODES = ("INVALID", "REQUIRED", "NOT_FOUND", "INVALID_CHOICE", "MAX_LENGTH")
+ERROR_CODES = tuple(dict.fromkeys([*GENERIC_ERROR_CODES, *(code.upper() for code in error_codes.ALL)]))
+
+AppealErrorCode = graphene.Enum(
+    "AppealErrorCode", [(code, code) for code in ERROR_CODES],
+    description="Why a change to an appeal was refused.",
+)
+
+
+def enum_value(value):
+    """The stored value of an enum argument (graphene passes members, resolvers return raw values)."""
+    return getattr(value, "value", value)

@@ -1,0 +1,63 @@
+"""The filters of the appeals list, applied to the list selector's queryset."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gorodok_graphql.appeals.enums import enum_value
+from gorodok_graphql.appeals.errors import contains_nul
+from gorodok_graphql.appeals.permissions import can_see_personal_data
+from gorodok_services.appeals.models import Question
+from gorodok_services.appeals.selectors import appeal_overdue
+from gorodok_services.classifier.models import CODE_PATTERN
+from graphql import GraphQLError
+
+ME = "me"
+
+
+def _invalid(argument: str, message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "INVALID_FILTER", "argument": argument})
+
+
+def reject_nul_in_filters(**filters) -> None:
+    for argument, value in filters.items():
+        if contains_nul(value):
+            raise _invalid(argument, _("Text may not contain NUL characters."))
+
+
+def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=None, section=None, assignee=None,
+                   due_before=None, overdue=None, search=None) -> QuerySet:
+    reject_nul_in_filters(section=section, assignee=assignee, search=search)
+    if status is not None:
+        queryset = queryset.filter(status=enum_value(status))
+    if kind is not None:
+        queryset = queryset.filter(kind=enum_value(kind))
+    if channel is not None:
+        queryset = queryset.filter(channel=enum_value(channel))
+    if section:
+        section = section.strip()
+        if not CODE_PATTERN.match(section):
+            raise _invalid("section", _("A classifier code or its beginning, e.g. 0003 or 0003.0009."))
+        # Exists, not a join: an appeal with two questions in the section is listed once.
+        queryset = queryset.filter(Exists(Question.objects.filter(
+            appeal=OuterRef("pk"), classifier_code__startswith=section)))
+    if assignee:
+        assignee = assignee.strip()
+        if assignee.lower() == ME:
+            queryset = queryset.filter(executor_id=info.context.user.pk)
+        else:
+            queryset = queryset.filter(executor__email__iexact=assignee)
+    if due_before is not None:
+        queryset = queryset.filter(due_at__lt=due_before)
+    if overdue is not None:
+        overdue_ids = appeal_overdue().values("pk")
+        queryset = queryset.filter(pk__in=overdue_ids) if overdue else queryset.exclude(pk__in=overdue_ids)
+    if search and search.strip():
+        term = search.strip()
+        condition = (Q(registration_number__icontains=term) | Q(external_number__icontains=term)
+                     | Q(subject__icontains=term))
+        if can_see_personal_data(info):
+            condition |= Q(applicant_name__icontains=term)
+        queryset = queryset.filter(condition)
+    return queryset

@@ -1,0 +1,21 @@
+import graphene
+
+from gorodok_graphql.appeals.mutations.answer_appeal import AnswerAppeal
+from gorodok_graphql.appeals.mutations.assign_appeal import AssignAppeal
+from gorodok_graphql.appeals.mutations.close_appeal import CloseAppeal
+from gorodok_graphql.appeals.mutations.extend_appeal import ExtendAppeal
+from gorodok_graphql.appeals.mutations.forward_appeal import ForwardAppeal
+from gorodok_graphql.appeals.mutations.leave_appeal_without_answer import LeaveAppealWithoutAnswer
+from gorodok_graphql.appeals.mutations.receive_appeal import ReceiveAppeal
+from gorodok_graphql.appeals.mutations.register_appeal import RegisterAppeal
+
+
+class AppealMutations(graphene.ObjectType):
+    receive_appeal = ReceiveAppeal.Field()
+    register_appeal = RegisterAppeal.Field()
+    assign_appeal = AssignAppeal.Field()
+    extend_appeal = ExtendAppeal.Field()
+    forward_appeal = ForwardAppeal.Field()
+    answer_appeal = AnswerAppeal.Field()
+    close_appeal = CloseAppeal.Field()
+    leave_appeal_without_answer = LeaveAppealWithoutAnswer.Field()

@@ -1,0 +1,41 @@
+import graphene
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from gorodok_graphql.appeals.enums import AppealErrorCode
+from gorodok_graphql.appeals.errors import reject_nul_characters
+from gorodok_graphql.appeals.lookup import appeal_from_global_id
+from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
+from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.core.mutations import BaseMutation
+from gorodok_services.appeals.models import Appeal as AppealModel
+from gorodok_services.appeals.services import appeal_forward
+
+
+class ForwardAppeal(BaseMutation):
+    """Forward the appeal to the body competent to answer it; this closes it here."""
+
+    appeal = graphene.Field(Appeal)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="Global ID of the appeal.")
+        to = graphene.String(required=True, description="The competent body.")
+        note = graphene.String(description="Kept in the appeal's history.")
+
+    class Meta:
+        error_type = AppealError
+        code_enum = AppealErrorCode
+        roles = WRITE_ROLES
+        module = MODULE
+
+    @classmethod
+    def perform_mutation(cls, root, info, id, to, note=None):
+        reject_nul_characters({"id": id, "to": to, "note": note})
+        appeal = appeal_from_global_id(id)
+        limit = AppealModel._meta.get_field("forwarded_to").max_length
+        if len(to.strip()) > limit:
+            raise ValidationError({"to": ValidationError(
+                _("At most %(limit)d characters.") % {"limit": limit}, code="max_length")})
+        appeal = appeal_forward(appeal=appeal, actor=info.context.user, to=to, note=note or "")
+        return cls(appeal=reloaded(appeal))
