@@ -262,6 +262,12 @@ def test_job_failing_for_good_is_logged_once_with_its_tenant(stub_broker, worker
     assert len(failures) == 1
     assert alpha.schema_name in failures[0].getMessage()
     assert failures[0].message_id == message.message_id
+    from gorodok_platform.jobs.models import FailedJob
+
+    with schema_context("public"):
+        recorded = FailedJob.objects.get(message_id=message.message_id)
+    assert (recorded.tenant_schema, recorded.args) == (alpha.schema_name, ["alpha job"])
+    assert "RuntimeError" in recorded.error or recorded.error
 
 
 # --- Broker selection -----------------------------------------------------------------------------

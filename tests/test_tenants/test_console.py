@@ -184,3 +184,25 @@ def test_municipal_staff_cannot_open_the_console(client, alpha, region_host):
     login(client, alpha.host, alpha.admin_email)
     assert client.get(LIST_URL, HTTP_HOST=alpha.host).status_code == 404  # not on a municipality's host
     assert client.get(LIST_URL, HTTP_HOST=region_host).status_code == 302  # to the region's login page
+
+
+def test_failed_jobs_are_listed_and_can_be_retried(console, region_host, alpha):
+    import dramatiq
+
+    from gorodok_platform.jobs.models import FailedJob
+
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    job = FailedJob.objects.create(actor_name="ping", queue_name="default", tenant_schema=alpha.schema_name,
+                                   message_id="failed-1", args=["token-1"], retries=5, error="RuntimeError('boom')")
+    listing = console.get("/admin/jobs/failedjob/", HTTP_HOST=region_host)
+    assert listing.status_code == 200 and b"RuntimeError" in listing.content
+    console.post("/admin/jobs/failedjob/", {"action": "retry", "_selected_action": [job.pk]}, HTTP_HOST=region_host)
+    job.refresh_from_db()
+    assert job.resolved_at is not None
+    queued = broker.queues["default"]
+    assert queued.qsize() == 1
+    message = dramatiq.Message.decode(queued.queue[0])  # peek; flush_all below settles the queue
+    assert (message.actor_name, message.args, message.options["tenant_schema"]) == ("ping", ("token-1",),
+                                                                                   alpha.schema_name)
+    broker.flush_all()

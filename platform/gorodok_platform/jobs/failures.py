@@ -1,4 +1,5 @@
-"""Jobs that exhausted their retries are logged with their tenant (and reach Sentry when it is on)."""
+"""Jobs that exhausted their retries: logged with their tenant, recorded in the public schema for the
+console, and (through Sentry's Dramatiq integration, when Sentry is on) reported with the tenant tag."""
 
 from __future__ import annotations
 
@@ -7,6 +8,23 @@ import logging
 from dramatiq.middleware import Middleware
 
 logger = logging.getLogger("gorodok.jobs")
+
+
+def record_failed_job(message, exception: BaseException) -> None:
+    from django_tenants.utils import schema_context
+
+    from gorodok_platform.jobs.models import FailedJob
+
+    with schema_context("public"):
+        FailedJob.objects.update_or_create(
+            message_id=message.message_id,
+            defaults={
+                "actor_name": message.actor_name, "queue_name": message.queue_name,
+                "tenant_schema": message.options.get("tenant_schema") or "",
+                "args": list(message.args)[:20], "retries": message.options.get("retries", 0),
+                "error": repr(exception)[:4000],
+            },
+        )
 
 
 class FailureRecorderMiddleware(Middleware):
@@ -19,3 +37,7 @@ class FailureRecorderMiddleware(Middleware):
             "job failed for good: %s in %s", message.actor_name, message.options.get("tenant_schema"),
             extra={"message_id": message.message_id, "error": repr(exception)},
         )
+        try:
+            record_failed_job(message, exception)
+        except Exception:  # recording must never hide the original failure
+            logger.exception("could not record the failed job %s", message.message_id)

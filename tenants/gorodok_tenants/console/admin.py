@@ -9,8 +9,10 @@ from gorodok_platform.accounts.admin import StaffUserAdmin
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
+from gorodok_platform.jobs.models import FailedJob
 from gorodok_tenants.console import support_admin as _support_admin  # noqa: F401  (support sessions)
 from gorodok_tenants.console.archives_admin import MunicipalityArchiveAdmin
+from gorodok_tenants.console.jobs_admin import FailedJobAdmin
 from gorodok_tenants.console.mixins import AuditedAdminMixin
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
@@ -48,6 +50,7 @@ region_console.register(AuditEntry, RegionalAuditAdmin)
 region_console.register(Group, RegionalGroupAdmin)
 region_console.register(Municipality, MunicipalityAdmin)
 region_console.register(MunicipalityArchive, MunicipalityArchiveAdmin)
+region_console.register(FailedJob, FailedJobAdmin)
 
 back_office.register(User, BackOfficeStaffAdmin)
 back_office.register(AuditEntry, AuditEntryAdmin)

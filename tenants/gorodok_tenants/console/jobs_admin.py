@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import dramatiq
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gorodok_platform.audit.services import audit_record
+from gorodok_platform.jobs.middleware import send_in_tenant
+from gorodok_tenants.console.permissions import RegionalPermissionsMixin
+
+
+class FailedJobAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
+    """Jobs that ran out of retries, by municipality: retry them after a fix, or mark them resolved."""
+
+    list_display = ("failed_at", "actor_name", "tenant_schema", "retries", "short_error", "resolved_at")
+    list_filter = ("actor_name", "tenant_schema", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("actor_name", "tenant_schema", "message_id", "error")
+    readonly_fields = ("failed_at", "actor_name", "queue_name", "tenant_schema", "message_id", "args", "retries",
+                       "error", "resolved_at")
+    actions = ("retry", "mark_resolved")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return obj.error[:120]
+
+    @admin.action(description=_("Run the selected jobs again"))
+    def retry(self, request, queryset):
+        broker = dramatiq.get_broker()
+        for job in queryset.filter(resolved_at__isnull=True):
+            try:
+                actor = broker.get_actor(job.actor_name)
+            except dramatiq.errors.ActorNotFound:
+                self.message_user(request, _("No such job any more: %(name)s") % {"name": job.actor_name},
+                                  messages.WARNING)
+                continue
+            send_in_tenant(actor, job.tenant_schema or "public", *job.args)
+            job.resolved_at = timezone.now()
+            job.save(update_fields=["resolved_at"])
+            audit_record(action="job.retry", actor=request.user, tenant_schema=job.tenant_schema, target=job,
+                         request=request)
+        self.message_user(request, _("The jobs were sent again."))
+
+    @admin.action(description=_("Mark the selected jobs resolved"))
+    def mark_resolved(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        audit_record(action="job.resolve", actor=request.user, after={"count": count}, request=request)
+        self.message_user(request, _("Marked resolved."))
