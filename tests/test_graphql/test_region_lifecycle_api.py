@@ -74,6 +74,7 @@ def test_create_municipality_and_settlement(admin_client, region_host):
     ({"kind": "RURAL_SETTLEMENT", "parentOktmo": "99999999"}, "parentOktmo", "UNKNOWN_PARENT"),
     ({"parentOktmo": "95000001"}, "parentOktmo", "INVALID_PARENT"),
     ({"adminEmail": "nope"}, "adminEmail", "INVALID"),
+    ({"name": "Сорск\x00"}, "name", "INVALID"),
 ])
 def test_create_rejects_bad_input_as_typed_errors(admin_client, region_host, alpha, overrides, field, code):
     before = Municipality.objects.count()

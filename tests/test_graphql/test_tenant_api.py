@@ -56,3 +56,4 @@ def test_standard_validation_still_applies(client, alpha):
     status, body = graphql(client, alpha.host, "{ municipality { name noSuchField } }")
     assert status == 400
     assert "noSuchField" in body["errors"][0]["message"]
+

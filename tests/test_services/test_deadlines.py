@@ -112,3 +112,29 @@ def test_invalid_transitions_are_coded_errors(in_alpha):
         with pytest.raises(ValidationError) as refused:
             action()
         assert refused.value.code == "invalid_transition"
+
+
+def test_intake_refuses_nul_overlong_and_future_values(in_alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cases = {
+        "subject": intake(subject="a\x00b"),
+        "applicant_phone": intake(applicant_phone="1" * 40),
+        "received_at": intake(received_at=timezone.now() + timedelta(days=1)),
+    }
+    for field, data in cases.items():
+        with pytest.raises(ValidationError) as refused:
+            services.appeal_receive(data=data)
+        assert field in refused.value.error_dict, (field, refused.value)
+
+
+def test_forwarding_tells_the_author(in_alpha, django_capture_on_commit_callbacks):
+    from gorodok_services.appeals.models import Notification
+
+    appeal, _ = services.appeal_receive(data=intake())
+    appeal = services.appeal_register(appeal=appeal).appeal
+    services.appeal_forward(appeal=appeal, to="Прокуратура Республики Хакасия")
+    notice = Notification.objects.get(appeal=appeal, kind="forwarded_notice")
+    assert notice.recipient == "ivanov@example.ru"

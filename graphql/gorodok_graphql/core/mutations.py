@@ -7,10 +7,26 @@ from typing import ClassVar
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from graphene.types.mutation import MutationOptions
 
-from gorodok_graphql.core.errors import errors_from_validation_error
+from gorodok_graphql.core.errors import errors_from_validation_error, to_graphql_field_name
 from gorodok_graphql.core.permissions import check_module, check_roles
+
+
+def _fields_with_nul(value, name: str | None = None) -> list[str]:
+    """The input fields whose text contains a NUL character (top-level names, in order, once each)."""
+    if isinstance(value, str):
+        return [name or "input"] if "\x00" in value else []
+    found: list[str] = []
+    items = value.items() if isinstance(value, dict) else ((None, v) for v in value) \
+        if isinstance(value, (list, tuple)) else ()
+    for key, item in items:
+        child = key if key is not None and name in (None, "input") else name
+        for field in _fields_with_nul(item, child):
+            if field not in found:
+                found.append(field)
+    return found
 
 
 class BaseMutationOptions(MutationOptions):
@@ -53,6 +69,12 @@ class BaseMutation(graphene.Mutation):
         if cls._meta.module:
             check_module(info.context, cls._meta.module)
         check_roles(info.context.user, cls._meta.roles)
+        nul_fields = _fields_with_nul(data)
+        if nul_fields:
+            # PostgreSQL text cannot hold NUL: refuse it as data, before it reaches the database.
+            message = str(_("Text may not contain NUL characters."))
+            return cls(errors=[{"field": to_graphql_field_name(field), "code": "INVALID", "message": message}
+                               for field in nul_fields])
         try:
             with transaction.atomic():
                 result = cls.perform_mutation(root, info, **data)

@@ -308,6 +308,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("escalation to the head")
     EXTENSION_NOTICE = "extension_notice", _("extension notice to the author")
     REGISTERED_NOTICE = "registered_notice", _("registration notice to the author")
+    FORWARDED_NOTICE = "forwarded_notice", _("forwarding notice to the author")
 
 
 class Notification(models.Model):

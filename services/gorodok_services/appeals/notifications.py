@@ -32,6 +32,11 @@ def compose(notification: Notification) -> tuple[str, str]:
             _("The term for answering your appeal %(number)s is extended to %(due)s. Reason: %(reason)s")
             % {"number": number, "due": _local(appeal.due_at), "reason": appeal.extension_reason},
         ),
+        NotificationKind.FORWARDED_NOTICE: (
+            _("Your appeal %(number)s is forwarded") % {"number": number},
+            _("Your appeal %(number)s concerns questions outside our competence and was forwarded to: %(to)s.")
+            % {"number": number, "to": appeal.forwarded_to},
+        ),
         NotificationKind.REMINDER: (
             _("Appeal %(number)s is due on %(due)s") % {"number": number, "due": _local(appeal.due_at)},
             _("Appeal %(number)s (%(subject)s) must be answered by %(due)s.")

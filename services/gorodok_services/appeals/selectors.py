@@ -24,6 +24,16 @@ def appeal_overdue(now=None) -> QuerySet[Appeal]:
     )
 
 
+def appeal_is_overdue(appeal: Appeal, now=None) -> bool:
+    """The same rule as ``appeal_overdue``, for one appeal already in memory."""
+    now = now or timezone.now()
+    if appeal.status not in OPEN_STATUSES:
+        return False
+    if appeal.due_at is not None and appeal.due_at < now:
+        return True
+    return appeal.registered_at is None and appeal.due_register_at < now
+
+
 def appeal_list() -> QuerySet[Appeal]:
     """Appeals with what a list shows: department, executor and questions in two extra queries."""
     return (

@@ -8,7 +8,7 @@ import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -150,6 +150,13 @@ def _valid_ogrn(value: str) -> bool:
     return False
 
 
+_TEXT_LIMITS = {
+    field: Appeal._meta.get_field(field).max_length
+    for field in ("subject", "text", "applicant_name", "applicant_inn", "applicant_ogrn", "applicant_email",
+                  "applicant_phone", "applicant_address", "problem_address", "external_number")
+}
+
+
 def _validate_intake(data: AppealIntake) -> None:
     from gorodok_services.classifier.models import ClassifierEntry
 
@@ -157,6 +164,21 @@ def _validate_intake(data: AppealIntake) -> None:
 
     def add(name: str, message, code: str) -> None:
         errors.setdefault(name, []).append(ValidationError(message, code=code))
+
+    for name, limit in _TEXT_LIMITS.items():
+        value = getattr(data, name) or ""
+        if "\x00" in value:
+            add(name, _("The text contains a NUL character."), "invalid")
+        elif limit and len(value) > limit:
+            add(name, _("At most %(limit)d characters.") % {"limit": limit}, "max_length")
+    for question in data.questions:
+        if "\x00" in question.text or "\x00" in question.classifier_code:
+            add("questions", _("The text contains a NUL character."), "invalid")
+    if data.received_at is not None:
+        if timezone.is_naive(data.received_at):
+            add("received_at", _("Give the time with its UTC offset."), "invalid")
+        elif data.received_at > timezone.now() + timedelta(minutes=5):
+            add("received_at", _("The appeal cannot be received in the future."), "invalid")
 
     if data.kind not in AppealKind.values:
         add("kind", _("Unknown kind of appeal."), "invalid_choice")
@@ -311,6 +333,8 @@ def appeal_assign(*, appeal: Appeal, actor=None, department=None, executor=None)
                                                            code=codes.EXECUTOR_NOT_STAFF)})
     if department is None and executor is None:
         raise ValidationError(_("Name a department, an executor or both."), code="required")
+    if department is not None and not department.is_active:
+        raise ValidationError({"department": ValidationError(_("This department is closed."), code="invalid")})
     previous = appeal.status
     appeal.department = department if department is not None else appeal.department
     appeal.executor = executor if executor is not None else appeal.executor
@@ -358,6 +382,8 @@ def appeal_forward(*, appeal: Appeal, actor=None, to: str, note: str = "") -> Ap
     _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("forward"))
     if not to.strip():
         raise ValidationError({"to": ValidationError(_("Name the body the appeal goes to."), code="required")})
+    if len(to) > 300 or "\x00" in to + note:
+        raise ValidationError({"to": ValidationError(_("At most 300 characters of text."), code="max_length")})
     previous = appeal.status
     now = timezone.now()
     appeal.status = AppealStatus.FORWARDED
@@ -370,6 +396,7 @@ def appeal_forward(*, appeal: Appeal, actor=None, to: str, note: str = "") -> Ap
     late = appeal.due_forward_at is not None and now > appeal.due_forward_at
     _record(appeal, "forwarded", actor, from_status=previous, note=note,
             data={"to": appeal.forwarded_to, "forwarded_late": late})
+    _notify(appeal, NotificationKind.FORWARDED_NOTICE, appeal.forwarded_to[:64], appeal.applicant_email)
     return appeal
 
 

@@ -1,7 +1,6 @@
 import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode, AppealQuestionResultEnum, enum_value
-from gorodok_graphql.appeals.errors import reject_nul_characters
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
@@ -33,7 +32,6 @@ class AnswerAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, answer_text, results=None):
-        reject_nul_characters({"id": id, "answer_text": answer_text})
         appeal = appeal_from_global_id(id)
         by_position = {item["position"]: enum_value(item["result"]) for item in results or []}
         appeal = appeal_answer(appeal=appeal, actor=info.context.user, answer_text=answer_text,

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
-from gorodok_graphql.appeals.errors import in_input_terms, reject_nul_characters
+from gorodok_graphql.appeals.errors import in_input_terms
 from gorodok_graphql.appeals.lookup import appeal_from_global_id, department_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
@@ -31,7 +31,6 @@ class AssignAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, department_id=None, executor_email=None):
-        reject_nul_characters({"id": id, "department_id": department_id, "executor_email": executor_email})
         appeal = appeal_from_global_id(id)
         department = department_from_global_id(department_id) if department_id else None
         executor = None

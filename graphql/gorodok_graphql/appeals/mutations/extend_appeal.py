@@ -1,7 +1,6 @@
 import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
-from gorodok_graphql.appeals.errors import reject_nul_characters
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
@@ -29,7 +28,6 @@ class ExtendAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, days, reason):
-        reject_nul_characters({"id": id, "reason": reason})
         appeal = appeal_from_global_id(id)
         appeal = appeal_extend(appeal=appeal, actor=info.context.user, days=days, reason=reason)
         return cls(appeal=reloaded(appeal))

@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
-from gorodok_graphql.appeals.errors import reject_nul_characters
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
@@ -31,7 +30,6 @@ class ForwardAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, to, note=None):
-        reject_nul_characters({"id": id, "to": to, "note": note})
         appeal = appeal_from_global_id(id)
         limit = AppealModel._meta.get_field("forwarded_to").max_length
         if len(to.strip()) > limit:

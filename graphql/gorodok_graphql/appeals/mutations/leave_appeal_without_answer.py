@@ -1,7 +1,6 @@
 import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode, AppealNoAnswerReasonEnum, enum_value
-from gorodok_graphql.appeals.errors import reject_nul_characters
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
@@ -28,7 +27,6 @@ class LeaveAppealWithoutAnswer(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, reason, note=None):
-        reject_nul_characters({"id": id, "note": note})
         appeal = appeal_from_global_id(id)
         appeal = appeal_leave_without_answer(appeal=appeal, actor=info.context.user, reason=enum_value(reason),
                                              note=note or "")

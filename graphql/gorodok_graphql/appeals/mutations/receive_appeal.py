@@ -13,7 +13,6 @@ from gorodok_graphql.appeals.enums import (
     AppealKindEnum,
     enum_value,
 )
-from gorodok_graphql.appeals.errors import reject_nul_characters
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import Appeal, AppealError
@@ -75,7 +74,6 @@ class ReceiveAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, input, idempotency_key=None):
-        reject_nul_characters({"input": input, "idempotency_key": idempotency_key})
         _check_shape(input, idempotency_key)
         data = AppealIntake(
             channel=enum_value(input["channel"]),
