@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import graphene
-from django.utils import timezone
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.appeals.dataloaders import attachments_loader, history_loader
@@ -19,6 +18,7 @@ from gorodok_graphql.appeals.permissions import can_see_personal_data
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
 from gorodok_services.appeals import models
+from gorodok_services.appeals.selectors import appeal_is_overdue
 from gorodok_services.classifier.models import ClassifierEntry as ClassifierEntryModel
 
 AppealError = error_type("AppealError", AppealErrorCode, "Why a change to an appeal was refused.")
@@ -155,12 +155,7 @@ class Appeal(DjangoObjectType):
         return _or_none(root.no_answer_reason)
 
     def resolve_is_overdue(root: models.Appeal, info):
-        # The rule of selectors.appeal_overdue(), for one appeal already loaded.
-        if not root.is_open:
-            return False
-        now = timezone.now()
-        return bool((root.due_at is not None and root.due_at < now)
-                    or (root.registered_at is None and root.due_register_at < now))
+        return appeal_is_overdue(root)
 
     def resolve_executor(root: models.Appeal, info):
         executor = root.executor
