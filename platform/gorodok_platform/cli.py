@@ -45,19 +45,29 @@ def _migrate() -> None:
 
 
 def _start_jobs(broker_url: str):
-    """An in-process worker thread without a broker, else a ``worker`` process. Returns a stop function."""
+    """An in-process worker thread without a broker, else a ``worker`` process; and the scheduler of
+    periodic jobs (counters, deadline sweeps, retention) as a thread. Returns a stop function."""
+    from gorodok_platform.jobs.scheduler import start_scheduler_thread
+
+    _scheduler, stop_scheduler = start_scheduler_thread()
     if not broker_url:
         from gorodok_platform.jobs.worker import start_worker
 
         worker = start_worker(threads=2)
         logger.info("BROKER_URL is not set: jobs run in-process, inside this server.")
-        return worker.stop
+
+        def stop_in_process() -> None:
+            stop_scheduler.set()
+            worker.stop()
+
+        return stop_in_process
     command = [sys.executable, "-m", "django", "worker", "--threads", "2"]
     process = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
     logger.info("jobs run in a worker process (pid %d) on the %s broker", process.pid,
                 broker_url.split(":", 1)[0])
 
     def stop() -> None:
+        stop_scheduler.set()
         process.terminate()
         try:
             process.wait(timeout=10)
