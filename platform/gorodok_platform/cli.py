@@ -77,6 +77,26 @@ def _start_jobs(broker_url: str):
     return stop
 
 
+def _seed_demo_appeals_in_background() -> None:
+    """A few dozen demo appeals per municipality (only missing ones), while the server already serves:
+    the first run registers several hundred appeals, which takes about a minute."""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    def seed() -> None:
+        try:
+            call_command("seed_demo_appeals", all=True, quiet=True)
+            logger.info("demo appeals are in place in every municipality")
+        except Exception:
+            logger.exception("seeding the demo appeals failed")
+        finally:
+            connection.close()
+
+    threading.Thread(target=seed, name="gorodok-demo-appeals", daemon=True).start()
+
+
 def _primary_domains() -> list:
     from django_tenants.utils import get_tenant_domain_model
 
@@ -154,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     _migrate()
     call_command("seed_region", quiet=True)
     stop_jobs = _start_jobs(settings.BROKER_URL)
+    if settings.GORODOK_ENV == "dev":
+        _seed_demo_appeals_in_background()
     try:
         domains = _primary_domains()
         _send_pings(domains)
