@@ -5,10 +5,11 @@ import graphene
 from gorodok_graphql.accounts.queries import ViewerQueries
 from gorodok_graphql.appeals.mutations import AppealMutations
 from gorodok_graphql.appeals.queries import AppealQueries
+from gorodok_graphql.appeals.statistics import AppealStatisticsQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
 
 
-class Query(TenantMunicipalityQueries, ViewerQueries, AppealQueries, graphene.ObjectType):
+class Query(TenantMunicipalityQueries, ViewerQueries, AppealQueries, AppealStatisticsQueries, graphene.ObjectType):
     pass
 
 
