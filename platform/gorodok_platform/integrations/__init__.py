@@ -1,0 +1,1 @@
+"""Integrators: API clients with scopes, and webhooks fed by a transactional outbox."""

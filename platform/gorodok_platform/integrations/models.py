@@ -1,0 +1,128 @@
+"""API clients and webhooks. The app lives in every schema: a municipality's own clients in its
+schema, the committee's (regional) clients in the public schema, each naming the municipalities it
+may reach. The platform layer knows no municipality model, so those are schema names."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "gk"
+
+
+class Scope(models.TextChoices):
+    APPEALS_READ = "appeals:read", _("read appeals")
+    APPEALS_WRITE = "appeals:write", _("receive and process appeals")
+    APPEALS_PERSONAL_DATA = "appeals:personal_data", _("see applicants' personal data")
+    REGION_READ = "region:read", _("read the region's municipalities and reports")
+    WEBHOOKS = "webhooks", _("manage its webhook subscriptions")
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets are 256-bit random strings, so a fast hash is as strong as a slow one here, and every
+    # API request can afford it.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    key_id = models.CharField(_("key id"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    municipalities = models.JSONField(
+        _("municipalities (schemas)"), default=list, blank=True,
+        help_text=_("Regional clients only: the schemas of the municipalities it may reach."),
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    created_by = models.CharField(_("created by"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def new_credentials() -> tuple[str, str, str]:
+        """(key_id, secret, token); the token ``gk_<key_id>_<secret>`` is shown once."""
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        return key_id, secret, f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+
+class WebhookSubscription(models.Model):
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="subscriptions")
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=128, editable=False)
+    events = models.JSONField(_("events"), default=list, help_text=_("e.g. appeal.registered; empty: all"))
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return not self.events or event_type in self.events
+
+
+class OutboxEvent(models.Model):
+    """An event written in the same transaction as the change it reports; delivered afterwards."""
+
+    event_id = models.UUIDField(unique=True)
+    event_type = models.CharField(_("event"), max_length=64, db_index=True)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox")
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver one event to one subscription."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    attempt = models.PositiveIntegerField(default=1)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    delivered = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription} #{self.attempt}"
