@@ -25,3 +25,8 @@ class AppealsConfig(AppConfig):
         name=_("Citizens' appeals"),
         counters=(Counter("open", _("open"), _count_open), Counter("overdue", _("overdue"), _count_overdue)),
     )
+
+    def ready(self) -> None:
+        # The back office is a custom admin site: registering the appeals admin is this app's job,
+        # as is declaring its actors (the jobs app has configured the broker by now).
+        from gorodok_services.appeals import actors, admin  # noqa: F401

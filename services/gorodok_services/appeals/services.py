@@ -92,11 +92,13 @@ def _actor_email(actor) -> str:
 
 
 def _record(appeal: Appeal, action: str, actor, *, from_status: str = "", note: str = "", data=None) -> AppealEvent:
+    """The appeal's history entry, and an audit entry that points at it. The audit log is append-only,
+    so it gets no free text or file names (which may hold personal data): retention scrubs the history."""
     event = AppealEvent.objects.create(appeal=appeal, action=action, actor_email=_actor_email(actor),
                                        from_status=from_status, to_status=appeal.status, note=note, data=data or {})
     audit_record(action=f"appeal.{action}", actor=actor, target=appeal,
                  before={"status": from_status} if from_status else None,
-                 after={"status": appeal.status, **(data or {})}, reason=note)
+                 after={"status": appeal.status, "history_entry": event.pk})
     return event
 
 

@@ -1,0 +1,629 @@
+"""The appeals back office, on the municipality's own host (``back_office`` site).
+
+Staff work through queues (mine, due this week, overdue, unassigned) and act on an appeal with
+buttons on its page: each opens a small form whose submission calls one service. Nothing here
+changes an appeal's status itself, and a rule the service enforces comes back as a form error,
+never as a server error. Appeals are never deleted: retention anonymises them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from gorodok_platform.accounts.models import User
+from gorodok_platform.accounts.roles import Role
+from gorodok_platform.audit.services import audit_record
+from gorodok_services.appeals import services
+from gorodok_services.appeals.deadlines import tenant_timezone
+from gorodok_services.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealForm,
+    AppealKind,
+    AppealsSettings,
+    AppealStatus,
+    ApplicantType,
+    Attachment,
+    Channel,
+    DeadlineRule,
+    Department,
+    NoAnswerReason,
+    Question,
+    QuestionResult,
+)
+from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
+from gorodok_services.appeals.selectors import appeal_overdue
+from gorodok_services.core.calendar import end_of_local_day, local_date
+from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
+from gorodok_tenants.console.sites import back_office
+
+MODULE = "appeals"
+WORK_ROLES = (Role.MUNICIPAL_ADMIN, Role.APPEALS_OFFICER)
+VIEW_ROLES = (*WORK_ROLES, Role.VIEWER)
+ADMIN_ROLES = (Role.MUNICIPAL_ADMIN,)
+# Never copied into the audit log, which is append-only and outlives the retention period.
+PERSONAL_FIELDS = frozenset({*ERASED_FIELDS, *REPLACED_FIELDS, "access_code_hash", "idempotency_key"})
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+def _role_names(request) -> set[str]:
+    cached = getattr(request, "_gorodok_role_names", None)
+    if cached is None:
+        cached = set(request.user.groups.values_list("name", flat=True))
+        request._gorodok_role_names = cached
+    return cached
+
+
+def has_appeals_role(request, roles) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or bool(_role_names(request) & {str(role) for role in roles})
+
+
+class RolesMixin:
+    """Municipal roles grant access on top of Django's model permissions: appeals officers and the
+    administrator work with appeals, viewers only look; settings belong to the administrator."""
+
+    view_roles = VIEW_ROLES
+    change_roles = WORK_ROLES
+
+    def has_module_permission(self, request):
+        return has_appeals_role(request, self.view_roles) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return has_appeals_role(request, self.view_roles) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return has_appeals_role(request, self.change_roles) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return has_appeals_role(request, self.change_roles) or super().has_change_permission(request, obj)
+
+
+class ModuleAdmin(AuditedAdminMixin, ModuleAdminMixin, RolesMixin, admin.ModelAdmin):
+    gorodok_module = MODULE
+
+
+# --- queues ---------------------------------------------------------------------------------------
+
+QUEUES = (
+    ("mine", _("mine")),
+    ("week", _("due this week")),
+    ("overdue", _("overdue")),
+    ("unassigned", _("unassigned")),
+)
+
+
+def appeal_queue(queryset: QuerySet[Appeal], queue: str | None, user, now=None) -> QuerySet[Appeal]:
+    """Open appeals in a work queue. "This week" ends on Sunday in the municipality's time zone."""
+    now = now or timezone.now()
+    if queue == "mine":
+        return queryset.filter(status__in=OPEN_STATUSES, executor=user)
+    if queue == "week":
+        today = local_date(now, tenant_timezone())
+        sunday = today + timedelta(days=6 - today.weekday())
+        return queryset.filter(status__in=OPEN_STATUSES, due_at__gte=now,
+                               due_at__lte=end_of_local_day(sunday, tenant_timezone()))
+    if queue == "overdue":
+        return queryset.filter(pk__in=appeal_overdue(now).values("pk"))
+    if queue == "unassigned":
+        return queryset.filter(status__in=OPEN_STATUSES, executor__isnull=True)
+    return queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return QUEUES
+
+    def queryset(self, request, queryset):
+        return appeal_queue(queryset, self.value(), request.user)
+
+
+class SectionFilter(admin.SimpleListFilter):
+    title = _("classifier section")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        from gorodok_services.classifier.models import ClassifierEntry, ClassifierLevel
+
+        return [(entry.code, f"{entry.code} {entry.title}")
+                for entry in ClassifierEntry.objects.filter(level=ClassifierLevel.SECTION).order_by("code")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not re.fullmatch(r"\d{4}", value):
+            return queryset.none()
+        return queryset.filter(pk__in=Question.objects.filter(classifier_code__startswith=value).values("appeal_id"))
+
+
+# --- forms of the actions ---------------------------------------------------------------------------
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.error_list)
+
+
+class ActionForm(forms.Form):
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        self.appeal = appeal
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(ActionForm):
+    pass
+
+
+class AssignForm(ActionForm):
+    department = forms.ModelChoiceField(label=_("department"), required=False,
+                                        queryset=Department.objects.filter(is_active=True))
+    executor = forms.ModelChoiceField(label=_("executor"), required=False,
+                                      queryset=User.objects.filter(is_active=True, is_staff=True).order_by("email"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("department", self.appeal.department_id)
+        self.initial.setdefault("executor", self.appeal.executor_id)
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(label=_("extend by, days"), min_value=1, max_value=366)
+    reason = forms.CharField(label=_("reason (the author is told)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ForwardForm(ActionForm):
+    to = forms.CharField(label=_("competent body"), max_length=300)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(ActionForm):
+    answer_text = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(value, QuestionResult(value).label) for value in services.CONSIDERED_RESULTS]
+        for question in self.appeal.questions.order_by("position"):
+            self.fields[f"result_{question.position}"] = forms.ChoiceField(
+                label=_("Question %(n)s (%(code)s): result") % {"n": question.position,
+                                                                 "code": question.classifier_code},
+                help_text=question.text[:200], choices=choices, initial=QuestionResult.ANSWER_GIVEN)
+
+    def results(self) -> dict[int, str]:
+        return {int(name.removeprefix("result_")): value for name, value in self.cleaned_data.items()
+                if name.startswith("result_")}
+
+
+class WithoutAnswerForm(ActionForm):
+    reason = forms.ChoiceField(label=_("ground"), choices=NoAnswerReason.choices)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachForm(ActionForm):
+    file = forms.FileField(label=_("file"))
+
+
+@dataclass(frozen=True)
+class AppealAction:
+    code: str
+    label: str
+    form: type[ActionForm]
+    statuses: tuple[str, ...]
+    done: str
+
+
+WORKING = (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS)
+ACTIONS = {action.code: action for action in (
+    AppealAction("register", _("Register"), ConfirmForm, (AppealStatus.RECEIVED,), _("The appeal is registered.")),
+    AppealAction("assign", _("Assign"), AssignForm, WORKING, _("The appeal is assigned.")),
+    AppealAction("extend", _("Extend the term"), ExtendForm, WORKING, _("The term is extended.")),
+    AppealAction("forward", _("Forward by competence"), ForwardForm, WORKING, _("The appeal is forwarded.")),
+    AppealAction("answer", _("Answer"), AnswerForm, WORKING, _("The answer is recorded.")),
+    AppealAction("close", _("Close"), ConfirmForm, (AppealStatus.ANSWERED,), _("The appeal is closed.")),
+    AppealAction("without_answer", _("Leave without an answer"), WithoutAnswerForm, WORKING,
+                 _("The appeal is left without an answer on the merits.")),
+    AppealAction("attach", _("Attach a file"), AttachForm, tuple(AppealStatus.values), _("The file is attached.")),
+)}
+
+
+def perform(code: str, *, appeal: Appeal, data: dict, files, actor):
+    """Call the service behind an action; returns what it returned."""
+    if code == "register":
+        return services.appeal_register(appeal=appeal, actor=actor)
+    if code == "assign":
+        return services.appeal_assign(appeal=appeal, actor=actor, department=data["department"],
+                                      executor=data["executor"])
+    if code == "extend":
+        return services.appeal_extend(appeal=appeal, actor=actor, days=data["days"], reason=data["reason"])
+    if code == "forward":
+        return services.appeal_forward(appeal=appeal, actor=actor, to=data["to"], note=data["note"])
+    if code == "answer":
+        return services.appeal_answer(appeal=appeal, actor=actor, answer_text=data["answer_text"],
+                                      results=data["results"])
+    if code == "close":
+        return services.appeal_close(appeal=appeal, actor=actor)
+    if code == "without_answer":
+        return services.appeal_leave_without_answer(appeal=appeal, actor=actor, reason=data["reason"],
+                                                    note=data["note"])
+    if code == "attach":
+        return services.appeal_attach(appeal=appeal, uploaded=files["file"], actor=actor)
+    raise Http404
+
+
+def available_actions(appeal: Appeal) -> list[AppealAction]:
+    if appeal.anonymised_at is not None:
+        return []
+    return [action for action in ACTIONS.values()
+            if appeal.status in action.statuses and not (action.code == "extend" and appeal.was_extended)]
+
+
+# --- adding an appeal (a personal reception, the post) ------------------------------------------------
+
+QUESTION_LINE = re.compile(r"^\s*(\d{4}(?:\.\d{4}){0,3})\s*(.*)$")
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices, initial=Channel.PERSONAL_RECEPTION)
+    kind = forms.ChoiceField(label=_("kind"), choices=AppealKind.choices, initial=AppealKind.STATEMENT)
+    form = forms.ChoiceField(label=_("form"), required=False, choices=[("", _("as the channel implies")),
+                                                                     *AppealForm.choices])
+    received_at = forms.DateTimeField(label=_("received"), required=False,
+                                      help_text=_("Empty: now. Local time of the municipality."))
+    external_number = forms.CharField(label=_("external number"), required=False, max_length=64)
+    applicant_type = forms.ChoiceField(label=_("applicant"), choices=ApplicantType.choices,
+                                       initial=ApplicantType.PERSON)
+    applicant_name = forms.CharField(label=_("name or organisation"), required=False, max_length=300)
+    applicant_inn = forms.CharField(label=_("INN"), required=False, max_length=12)
+    applicant_ogrn = forms.CharField(label=_("OGRN"), required=False, max_length=15)
+    applicant_email = forms.CharField(label=_("e-mail"), required=False, max_length=254)
+    applicant_phone = forms.CharField(label=_("phone"), required=False, max_length=32)
+    applicant_address = forms.CharField(label=_("postal address"), required=False, max_length=500)
+    is_collective = forms.BooleanField(label=_("collective"), required=False)
+    signatories = forms.IntegerField(label=_("signatories"), min_value=1, initial=1)
+    subject = forms.CharField(label=_("subject"), max_length=300)
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 8}))
+    problem_address = forms.CharField(label=_("address of the problem"), required=False, max_length=500)
+    questions = forms.CharField(
+        label=_("questions"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One question a line: the classifier code, then the question, e.g. "
+                    "0005.0005.0056.1149 payment for housing and utility services."))
+
+    def clean_received_at(self):
+        value = self.cleaned_data.get("received_at")
+        if value and value > timezone.now():
+            raise ValidationError(_("An appeal cannot be received in the future."), code="invalid")
+        return value
+
+    def clean_questions(self) -> list[services.QuestionInput]:
+        parsed = []
+        for number, line in enumerate(self.cleaned_data["questions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = QUESTION_LINE.match(line)
+            if match is None:
+                raise ValidationError(_("Line %(n)s: start with a classifier code."), code="invalid",
+                                      params={"n": number})
+            parsed.append(services.QuestionInput(match.group(1), match.group(2).strip()))
+        return parsed
+
+    def intake(self) -> services.AppealIntake:
+        data = dict(self.cleaned_data)
+        data["form"] = data["form"] or None
+        data["external_number"] = data["external_number"].strip() or None
+        return services.AppealIntake(**data)
+
+
+# --- inlines --------------------------------------------------------------------------------------------
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return has_appeals_role(request, VIEW_ROLES) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class QuestionInline(ReadOnlyInline):
+    model = Question
+    fields = readonly_fields = ("position", "classifier_code", "text", "result")
+    ordering = ("position",)
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_at")
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Attachment):
+        url = reverse(f"{self.admin_site.name}:appeals_appeal_attachment", args=[obj.appeal_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class AppealEventInline(ReadOnlyInline):
+    model = AppealEvent
+    fields = readonly_fields = ("at", "actor_email", "action", "from_status", "to_status", "note")
+    ordering = ("at", "id")
+    verbose_name_plural = _("history")
+
+
+# --- appeals ----------------------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("applicant_email", "applicant_phone", "applicant_address", "problem_address",
+                   "under_control", "considered_on_site")
+
+
+@admin.register(Appeal, site=back_office)
+class AppealAdmin(ModuleAdmin):
+    list_display = ("number", "received_at", "subject", "status", "due", "executor")
+    list_display_links = ("number", "subject")
+    list_filter = (QueueFilter, "status", "kind", "channel", "department", SectionFilter)
+    list_select_related = ("executor", "department")
+    search_fields = ("registration_number", "subject", "applicant_name", "external_number")
+    ordering = ("-received_at", "-id")
+    change_form_template = "appeals/appeal_change_form.html"
+    change_list_template = "appeals/appeal_change_list.html"
+    inlines = (QuestionInline, AttachmentInline, AppealEventInline)
+    fieldsets = (
+        (_("Appeal"), {"fields": ("registration_number", "status", "kind", "channel", "form", "external_number",
+                                  "subject", "text", "problem_address")}),
+        (_("Applicant"), {"fields": ("applicant_type", "applicant_name", "applicant_inn", "applicant_ogrn",
+                                     "applicant_email", "applicant_phone", "applicant_address", "is_collective",
+                                     "signatories")}),
+        (_("Terms"), {"fields": ("received_at", "registered_at", "due_register_at", "due_forward_at", "due_at",
+                                 "original_due_at", "extended_at", "extension_reason", "is_overdue",
+                                 "escalated_at")}),
+        (_("Routing and result"), {"fields": ("department", "executor", "repeats", "forwarded_at", "forwarded_to",
+                                              "answered_at", "answer_text", "answered_late", "no_answer_reason",
+                                              "closed_at", "anonymised_at")}),
+        (_("Control"), {"fields": ("under_control", "considered_on_site")}),
+    )
+
+    # -- list --
+
+    @admin.display(description=_("registration number"), ordering="registration_number")
+    def number(self, obj: Appeal) -> str:
+        return obj.registration_number or "—"
+
+    @admin.display(description=_("answer by"), ordering="due_at")
+    def due(self, obj: Appeal):
+        moment = obj.due_at or (obj.due_register_at if obj.registered_at is None else None)
+        if moment is None:
+            return "—"
+        text = timezone.localtime(moment).strftime("%d.%m.%Y")
+        if obj.is_open and (obj.is_overdue or moment < timezone.now()):
+            return format_html('<strong class="appeal-overdue" style="color: var(--error-fg, #ba2121)">{}</strong>',
+                               text)
+        return text
+
+    def changelist_view(self, request, extra_context=None):
+        base = self.get_queryset(request)
+        current = request.GET.get("queue")
+        extra_context = {**(extra_context or {}), "queues": [
+            {"code": code, "label": label, "count": appeal_queue(base, code, request.user).count(),
+             "active": code == current}
+            for code, label in QUEUES
+        ]}
+        return super().changelist_view(request, extra_context)
+
+    # -- permissions --
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # appeals are kept, then anonymised when their retention period ends
+
+    def get_actions(self, request):
+        return {}
+
+    # -- detail --
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [f.name for f in Appeal._meta.fields]
+        if obj is not None and obj.anonymised_at is None:
+            return [name for name in names if name not in EDITABLE_FIELDS]
+        return names
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        appeal = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if appeal is not None and self.has_change_permission(request, appeal):
+            extra_context["appeal_actions"] = [
+                {"label": action.label, "url": self._action_url(action.code, appeal.pk)}
+                for action in available_actions(appeal)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # Only the few editable columns: a full save would write back a status or a date that a
+        # service changed while this page was open.
+        changed = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
+
+    def _audit(self, request, action, obj, *, before=None, after=None, message=""):
+        def without_personal_data(state):
+            return {k: v for k, v in state.items() if k not in PERSONAL_FIELDS} if state else state
+
+        super()._audit(request, action, obj, before=without_personal_data(before),
+                       after=without_personal_data(after), message=message)
+
+    # -- adding goes through the intake service --
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IntakeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                appeal, created = services.appeal_receive(data=form.intake(), actor=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if created:
+                    self.message_user(request, _("The appeal is recorded. Register it now."), messages.SUCCESS)
+                else:
+                    self.message_user(request, _("This appeal was already recorded; here it is."), messages.WARNING)
+                return redirect(self._change_url(appeal.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "title": _("New appeal"), "form": form, "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "appeals/appeal_add.html", context)
+
+    # -- actions: one page each, each calling one service --
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        custom = [
+            path("<path:object_id>/act/<str:code>/", self.admin_site.admin_view(self.action_view),
+                 name=f"{info[0]}_{info[1]}_action"),
+            path("<path:object_id>/attachments/<int:attachment_id>/", self.admin_site.admin_view(self.download_view),
+                 name=f"{info[0]}_{info[1]}_attachment"),
+        ]
+        return custom + super().get_urls()
+
+    def _change_url(self, pk) -> str:
+        return reverse(f"{self.admin_site.name}:appeals_appeal_change", args=[pk])
+
+    def _action_url(self, code: str, pk) -> str:
+        return reverse(f"{self.admin_site.name}:appeals_appeal_action", args=[pk, code])
+
+    def _appeal_for(self, request, object_id) -> Appeal:
+        appeal = self.get_object(request, object_id)
+        if appeal is None:
+            raise Http404
+        return appeal
+
+    def action_view(self, request, object_id, code):
+        action = ACTIONS.get(code)
+        if action is None:
+            raise Http404
+        appeal = self._appeal_for(request, object_id)
+        if not self.has_change_permission(request, appeal):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = action.form(request.POST if posted else None, request.FILES if posted else None, appeal=appeal)
+        if posted and appeal.anonymised_at is not None:
+            form.is_valid()
+            form.add_error(None, _("The personal data of this appeal were removed; it can no longer change."))
+        elif posted and form.is_valid():
+            data = dict(form.cleaned_data)
+            if isinstance(form, AnswerForm):
+                data["results"] = form.results()
+            try:
+                result = perform(code, appeal=appeal, data=data, files=request.FILES, actor=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if code == "register":
+                    return self._registered(request, result)
+                self.message_user(request, action.done, messages.SUCCESS)
+                return redirect(self._change_url(appeal.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "title": action.label, "action": action, "appeal": appeal, "form": form,
+            "change_url": self._change_url(appeal.pk), "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "appeals/appeal_action.html", context)
+
+    def _registered(self, request, registration: services.Registration):
+        """The access code exists only here: it is shown once and stored as a hash."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "title": _("The appeal is registered"), "appeal": registration.appeal,
+            "access_code": registration.access_code, "change_url": self._change_url(registration.appeal.pk),
+        }
+        response = TemplateResponse(request, "appeals/appeal_registered.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def download_view(self, request, object_id, attachment_id):
+        appeal = self._appeal_for(request, object_id)
+        if not self.has_view_permission(request, appeal):
+            raise PermissionDenied
+        attachment = Attachment.objects.filter(pk=attachment_id, appeal=appeal).first()
+        if attachment is None or not attachment.file:
+            raise Http404
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        audit_record(action="appeal.attachment_downloaded", actor=request.user, target=appeal,
+                     after={"attachment": attachment.pk}, request=request)
+        return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+
+
+# --- reference data and settings ----------------------------------------------------------------------------
+
+@admin.register(Department, site=back_office)
+class DepartmentAdmin(ModuleAdmin):
+    change_roles = ADMIN_ROLES
+    list_display = ("name", "head_email", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+
+
+@admin.register(DeadlineRule, site=back_office)
+class DeadlineRuleAdmin(ModuleAdmin):
+    change_roles = ADMIN_ROLES
+    list_display = ("kind", "category_prefix", "day_type", "register_days", "forward_days", "answer_days",
+                    "max_extension_days", "shift_to_working_day")
+    list_filter = ("kind", "day_type")
+
+
+@admin.register(AppealsSettings, site=back_office)
+class AppealsSettingsAdmin(ModuleAdmin):
+    """One row per municipality: the list opens it directly."""
+
+    change_roles = ADMIN_ROLES
+    fieldsets = (
+        (_("Numbering"), {"fields": ("registration_prefix",)}),
+        (_("Notifications"), {"fields": ("sender_email", "head_email", "reminder_days", "escalate_after_days")}),
+        (_("Personal data"), {"fields": ("retention_years",), "description": _(
+            "Counted from closing. Then the applicant's data, texts and files are removed; the figures stay. "
+            "0 keeps personal data without a limit.")}),
+    )
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        row = AppealsSettings.current()
+        return redirect(reverse(f"{self.admin_site.name}:appeals_appealssettings_change", args=[row.pk]))
