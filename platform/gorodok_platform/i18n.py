@@ -25,7 +25,7 @@ def package_catalogs(packages: Iterable[str] = PACKAGES) -> list[Path]:
     for package in packages:
         spec = importlib.util.find_spec(package)
         for location in (spec.submodule_search_locations or []) if spec else []:
-            catalogs.extend(sorted(Path(location).glob("locale/*/LC_MESSAGES/django.po")))
+            catalogs.extend(sorted(Path(location).glob("**/locale/*/LC_MESSAGES/django.po")))
     return catalogs
 
 

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gorodok_tenants.support_views.SupportAccessMiddleware",
+    "gorodok_platform.integrations.middleware.ApiClientAuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gorodok_tenants.routing.TenantTimezoneMiddleware",
     "gorodok_tenants.routing.ActivityMiddleware",
@@ -203,8 +204,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Gorodok <noreply@{R
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
-# gorodok_platform and gorodok_graphql are not apps, so their catalogues are listed here.
-LOCALE_PATHS = [PACKAGE_DIR / "locale", BASE_DIR / "graphql" / "gorodok_graphql" / "locale"]
+# The packages themselves are not apps (their apps' catalogues are found without help), so theirs are listed.
+def _package_locale(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    return Path(next(iter(spec.submodule_search_locations))) / "locale" if spec else PACKAGE_DIR / "locale"
+
+
+LOCALE_PATHS = [PACKAGE_DIR / "locale", _package_locale("gorodok_graphql"), _package_locale("gorodok_services")]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -233,6 +241,13 @@ GRAPHENE = {
     "ATOMIC_MUTATIONS": True,
 }
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
+# Fields resolved, each once per item a page may hold: every field of a full page of appeals is ~6,600.
+GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=10000)
+GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
+# Anonymous introspection (GraphiQL); signed-in staff and API clients may always introspect.
+GRAPHQL_PUBLIC_INTROSPECTION = env.bool("GRAPHQL_PUBLIC_INTROSPECTION", default=GORODOK_ENV == "dev")
+# Where `Authorization: Bearer <token>` of an API client is accepted.
+API_CLIENT_AUTH_PATHS = ["/graphql/"]
 GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
 
 # --- Observability -------------------------------------------------------------------------------
