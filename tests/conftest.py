@@ -92,6 +92,15 @@ def regional_admin(django_db_setup, django_db_blocker):
     return user
 
 
+@pytest.fixture
+def client():
+    """The test client speaks English unless a test asks for Russian (the default for real users):
+    assertions on messages then read naturally. Tests of the Russian default pass Accept-Language."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def _public_schema_and_clean_cache():
     """Each test starts and ends in the public schema with an empty cache."""

@@ -84,7 +84,7 @@ def test_suspended_municipality_answers_503_and_resumes(client, alpha, regional_
     _route(alpha.host)  # warm the cache: suspension must still take effect at once
     municipality_suspend(municipality=alpha.municipality)
     response = client.post("/graphql/", data=json.dumps({"query": "{ municipality { name } }"}),
-                           content_type="application/json", HTTP_HOST=alpha.host)
+                           content_type="application/json", HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 503
     body = response.json()
     assert body["error"]["code"] == "MUNICIPALITY_SUSPENDED"
