@@ -18,12 +18,15 @@ SNAPSHOTS = {
 
 
 def live_sdl(name: str) -> str:
+    """The schema as SDL, with descriptions in English (model help texts are translatable)."""
     import importlib
 
+    from django.utils import translation
     from graphql import print_schema
 
     module, _ = SNAPSHOTS[name]
-    return print_schema(importlib.import_module(module).schema.graphql_schema).rstrip() + "\n"
+    with translation.override("en"):
+        return print_schema(importlib.import_module(module).schema.graphql_schema).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,14 +6,17 @@ from gorodok_graphql.accounts.queries import ViewerQueries
 from gorodok_graphql.appeals.mutations import AppealMutations
 from gorodok_graphql.appeals.queries import AppealQueries
 from gorodok_graphql.appeals.statistics import AppealStatisticsQueries
+from gorodok_graphql.integrations.mutations import TenantApiClientMutations
+from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
 
 
-class Query(TenantMunicipalityQueries, ViewerQueries, AppealQueries, AppealStatisticsQueries, graphene.ObjectType):
+class Query(ApiClientQueries, TenantMunicipalityQueries, ViewerQueries, AppealQueries, AppealStatisticsQueries,
+            graphene.ObjectType):
     pass
 
 
-class Mutation(AppealMutations, graphene.ObjectType):
+class Mutation(TenantApiClientMutations, AppealMutations, graphene.ObjectType):
     pass
 
 

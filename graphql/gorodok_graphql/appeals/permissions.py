@@ -1,7 +1,9 @@
 """Who may read appeals, who may change them and who may see the applicant's personal data.
 
 The roles of the signed-in user are read once per request and kept on the request, so a list of a
-hundred appeals asks the database about roles once, not once per appeal.
+hundred appeals asks the database about roles once, not once per appeal. An API client is judged by
+its scopes instead: appeals:read to read, appeals:write to change (every appeals mutation, through
+BaseMutation's ``Meta.module``), appeals:personal_data to see applicants.
 """
 
 from __future__ import annotations
@@ -9,9 +11,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.core.errors import NotAuthenticated, PermissionDenied
+from gorodok_graphql.core.permissions import check_client_scopes, request_api_client
 from gorodok_platform.accounts.roles import MUNICIPAL_ROLES, Role
+from gorodok_platform.integrations.models import Scope
 
 MODULE = "appeals"
+READ_SCOPE = Scope.APPEALS_READ.value
+WRITE_SCOPE = Scope.APPEALS_WRITE.value
+PERSONAL_DATA_SCOPE = Scope.APPEALS_PERSONAL_DATA.value
 
 # Any municipal role may see that appeals exist and how they progress.
 READ_ROLES = tuple(str(role) for role in MUNICIPAL_ROLES)
@@ -38,7 +45,12 @@ def request_roles(info) -> frozenset[str]:
 
 
 def check_can_read_appeals(info) -> None:
-    """Staff of this municipality with any municipal role; otherwise a coded error."""
+    """Staff of this municipality with any municipal role, or an API client with appeals:read;
+    otherwise a coded error."""
+    client = request_api_client(info.context)
+    if client is not None:
+        check_client_scopes(client, (READ_SCOPE,))
+        return
     user = getattr(info.context, "user", None)
     if user is None or not user.is_authenticated:
         raise NotAuthenticated(_("Sign in to perform this action."))
@@ -49,6 +61,9 @@ def check_can_read_appeals(info) -> None:
 def can_see_personal_data(info) -> bool:
     """Whether the request may read applicants' personal data.
 
-    The single place that decides it: an integrator's credentials (a future ``appeals:personal_data``
-    scope) are to be accepted here, and every field with personal data asks this function."""
+    The single place that decides it, and every field with personal data asks this function: staff
+    by role, an API client by the appeals:personal_data scope (with appeals:read)."""
+    client = request_api_client(info.context)
+    if client is not None:
+        return client.has_scope(READ_SCOPE) and client.has_scope(PERSONAL_DATA_SCOPE)
     return bool(request_roles(info) & PERSONAL_DATA_ROLES)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from graphene.types.mutation import MutationOptions
 
 from gorodok_graphql.core.errors import errors_from_validation_error, to_graphql_field_name
-from gorodok_graphql.core.permissions import check_module, check_roles
+from gorodok_graphql.core.permissions import check_access, check_module, write_scope
 
 
 def _fields_with_nul(value, name: str | None = None) -> list[str]:
@@ -33,13 +33,15 @@ class BaseMutationOptions(MutationOptions):
     error_type = None
     code_enum = None
     roles = ()
+    scopes = ()
     module = None
 
 
 class BaseMutation(graphene.Mutation):
     """Subclasses set ``Meta.error_type`` (built with ``error_type()``), ``Meta.code_enum``,
     ``Meta.roles`` and, for a module's mutation, ``Meta.module``; and implement ``perform_mutation``
-    returning an instance of the mutation.
+    returning an instance of the mutation. API clients need ``Meta.scopes`` (by default
+    ``<module>:write`` for a module's mutation; none, i.e. staff only, otherwise).
     A ``ValidationError`` raised inside becomes ``errors`` and rolls the write back."""
 
     permission_roles: ClassVar[tuple[str, ...]] = ()
@@ -48,8 +50,8 @@ class BaseMutation(graphene.Mutation):
         abstract = True
 
     @classmethod
-    def __init_subclass_with_meta__(cls, error_type=None, code_enum=None, roles=(), module=None, _meta=None,
-                                    **options):
+    def __init_subclass_with_meta__(cls, error_type=None, code_enum=None, roles=(), module=None, scopes=None,
+                                    _meta=None, **options):
         if not _meta:
             _meta = BaseMutationOptions(cls)
         if error_type is None or code_enum is None:
@@ -58,6 +60,7 @@ class BaseMutation(graphene.Mutation):
         _meta.code_enum = code_enum
         _meta.roles = tuple(roles)
         _meta.module = module
+        _meta.scopes = tuple(scopes) if scopes is not None else ((write_scope(module),) if module else ())
         super().__init_subclass_with_meta__(_meta=_meta, **options)
         cls._meta.fields["errors"] = graphene.Field(
             graphene.NonNull(graphene.List(graphene.NonNull(error_type))),
@@ -68,7 +71,7 @@ class BaseMutation(graphene.Mutation):
     def mutate(cls, root, info, **data):
         if cls._meta.module:
             check_module(info.context, cls._meta.module)
-        check_roles(info.context.user, cls._meta.roles)
+        check_access(info.context, roles=cls._meta.roles, scopes=cls._meta.scopes)
         nul_fields = _fields_with_nul(data)
         if nul_fields:
             # PostgreSQL text cannot hold NUL: refuse it as data, before it reaches the database.

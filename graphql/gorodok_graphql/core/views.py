@@ -1,9 +1,16 @@
-"""The GraphQL HTTP endpoint shared by the tenant and regional APIs."""
+"""The GraphQL HTTP endpoint shared by the tenant and regional APIs.
+
+Refusals before any GraphQL work, each JSON with ``errors[0].extensions.code``: 413
+``BODY_TOO_LARGE`` (more than ``GRAPHQL_MAX_BODY_BYTES``), 415 ``UNSUPPORTED_MEDIA_TYPE``. The
+validation rules (limits, introspection policy) are built per request, on the view instance Django
+creates for that request, so nothing shared between threads is changed.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -40,6 +47,9 @@ class GorodokGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        too_large = self._refuse_large_body(request)
+        if too_large is not None:
+            return too_large
         if request.method == "POST" and self.get_content_type(request) not in JSON_CONTENT_TYPES:
             return JsonResponse(
                 {"errors": [{"message": _("Send GraphQL requests as application/json."),
@@ -47,6 +57,45 @@ class GorodokGraphQLView(GraphQLView):
                 status=415,
             )
         return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def _refuse_large_body(request: HttpRequest) -> HttpResponse | None:
+        """413 for a body (or a GET query string) over the limit, judged before anything is parsed.
+
+        The declared length is checked first; the body is then read with the limit as a bound, so a
+        body without a (truthful) Content-Length cannot exceed it either."""
+        limit = settings.GRAPHQL_MAX_BODY_BYTES
+        if request.method == "GET":
+            size = len(request.META.get("QUERY_STRING", ""))
+        else:
+            try:
+                size = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                size = 0
+            if size <= limit:
+                body = request.read(limit + 1)
+                size = len(body)
+                request._body = body  # what ``request.body`` returns from now on
+        if size <= limit:
+            return None
+        return JsonResponse(
+            {"errors": [{"message": _("The request is too large: at most %(limit)d bytes.") % {"limit": limit},
+                         "extensions": {"code": "BODY_TOO_LARGE", "maxBytes": limit}}]},
+            status=413,
+        )
+
+    @staticmethod
+    def introspection_allowed(request: HttpRequest) -> bool:
+        if settings.GRAPHQL_PUBLIC_INTROSPECTION or getattr(request, "api_client", None) is not None:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        # Django builds a view instance per request: this attribute is this request's alone.
+        self.validation_rules = validation_rules(
+            variables=variables, introspection=self.introspection_allowed(request))
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
 
     @staticmethod
     def format_error(error):

@@ -14,6 +14,7 @@ from gorodok_graphql.municipalities.enums import (
     MunicipalityStatusEnum,
 )
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
+from gorodok_platform.integrations.models import Scope
 from gorodok_tenants.counters import counter_labels
 from gorodok_tenants.models import Municipality
 from gorodok_tenants.modules import registered_modules
@@ -23,6 +24,8 @@ MunicipalityError = error_type(
 )
 
 _PUBLIC_FIELDS = ("name", "name_en", "slug", "oktmo", "timezone")
+# API clients see the staff-only fields with this scope.
+_REGION_READ = (Scope.REGION_READ.value,)
 
 
 def _enum_value(value):
@@ -98,7 +101,7 @@ class RegionMunicipality(DjangoObjectType):
         return [MunicipalityModuleState(code=code, name=str(module.name), enabled=code not in disabled)
                 for code, module in registered_modules().items()]
 
-    @roles_required(*REGIONAL_ROLES)
+    @roles_required(*REGIONAL_ROLES, scopes=_REGION_READ)
     def resolve_figures(root: Municipality, info):
         labels = counter_labels()
         disabled = set(root.disabled_modules or [])
@@ -110,18 +113,18 @@ class RegionMunicipality(DjangoObjectType):
 
         return then(counters_loader(info.context).load(root.pk), figures)
 
-    @roles_required(*REGIONAL_ROLES)
+    @roles_required(*REGIONAL_ROLES, scopes=_REGION_READ)
     def resolve_schema_version(root: Municipality, info):
         return root.schema_version
 
-    @roles_required(*REGIONAL_ROLES)
+    @roles_required(*REGIONAL_ROLES, scopes=_REGION_READ)
     def resolve_schema_name(root: Municipality, info):
         return root.schema_name
 
-    @roles_required(*REGIONAL_ROLES)
+    @roles_required(*REGIONAL_ROLES, scopes=_REGION_READ)
     def resolve_created_at(root: Municipality, info):
         return root.created_at
 
-    @roles_required(*REGIONAL_ROLES)
+    @roles_required(*REGIONAL_ROLES, scopes=_REGION_READ)
     def resolve_updated_at(root: Municipality, info):
         return root.updated_at
