@@ -22,6 +22,7 @@ def live_sdl(name: str) -> str:
     import importlib
 
     from django.utils import translation
+
     from graphql import print_schema
 
     module, _ = SNAPSHOTS[name]
