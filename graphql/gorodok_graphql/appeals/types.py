@@ -120,6 +120,9 @@ class Appeal(DjangoObjectType):
         AppealApplicant, description="Personal data: null unless you may see it (the roles that handle appeals)."
     )
     no_answer_reason = graphene.Field(AppealNoAnswerReasonEnum)
+    # Declared here, not taken from the model's translatable help text: the SDL must not depend on the
+    # language active when the schema happened to be imported.
+    external_number = graphene.String(description="E.g. the feedback platform's registration number.")
     is_overdue = graphene.Boolean(
         required=True, description="Open and past its answer deadline, or unregistered past the registration one."
     )
