@@ -250,6 +250,19 @@ GRAPHQL_PUBLIC_INTROSPECTION = env.bool("GRAPHQL_PUBLIC_INTROSPECTION", default=
 API_CLIENT_AUTH_PATHS = ["/graphql/"]
 GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
 
+# --- Webhooks ------------------------------------------------------------------------------------
+
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+WEBHOOK_MIN_BACKOFF_MS = env.int("WEBHOOK_MIN_BACKOFF_MS", default=10_000)
+WEBHOOK_MAX_BACKOFF_MS = env.int("WEBHOOK_MAX_BACKOFF_MS", default=3_600_000)
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=10)
+# Private and loopback targets are refused in production (no requests into the region's network).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)
+WEBHOOK_REPLAY_DAYS = env.int("WEBHOOK_REPLAY_DAYS", default=7)
+WEBHOOK_DISPATCH_GRACE_SECONDS = env.int("WEBHOOK_DISPATCH_GRACE_SECONDS", default=30)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+
 # --- Observability -------------------------------------------------------------------------------
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -107,22 +108,30 @@ class OutboxEvent(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One attempt to deliver one event to one subscription."""
+    """One attempt to deliver one event to one subscription, logged in the subscription's schema.
+
+    The event is named by its id and schema rather than by a foreign key: a regional client's
+    subscription (public schema) receives the events of the municipalities it lists, whose outboxes
+    live in their own schemas."""
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event_uuid = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event"), max_length=64, blank=True)
+    event_schema = models.CharField(_("schema of the event"), max_length=63, blank=True)
     attempt = models.PositiveIntegerField(default=1)
     status_code = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     response_excerpt = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     delivered = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ("-created_at",)
+        indexes = [models.Index(fields=("subscription", "event_uuid"), name="webhook_delivery_sub_event")]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.subscription} #{self.attempt}"
+        return f"{self.event_type} {self.event_uuid} → {self.subscription} #{self.attempt}"

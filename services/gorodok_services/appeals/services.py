@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
+from gorodok_platform.integrations.outbox import outbox_emit
 from gorodok_services.appeals import error_codes as codes
+from gorodok_services.appeals import events
 from gorodok_services.appeals.deadlines import appeal_rule, due, rule_for, tenant_timezone
 from gorodok_services.appeals.models import (
     Appeal,
@@ -320,6 +322,8 @@ def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | Non
     _record(appeal, "registered", actor, from_status=previous,
             data={"registration_number": appeal.registration_number, "due_at": appeal.due_at.isoformat(),
                   "registered_late": late})
+    outbox_emit(events.REGISTERED, events.appeal_event_data(appeal))
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
     _notify(appeal, NotificationKind.REGISTERED_NOTICE, appeal.registration_number, appeal.applicant_email)
     return Registration(appeal=appeal, access_code=code)
 
@@ -344,6 +348,8 @@ def appeal_assign(*, appeal: Appeal, actor=None, department=None, executor=None)
     appeal.save(update_fields=["department", "executor", "status", "updated_at"])
     _record(appeal, "assigned", actor, from_status=previous,
             data={"department": str(appeal.department or ""), "executor": getattr(appeal.executor, "email", "")})
+    if previous != appeal.status:
+        outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
     return appeal
 
 
@@ -398,6 +404,7 @@ def appeal_forward(*, appeal: Appeal, actor=None, to: str, note: str = "") -> Ap
     late = appeal.due_forward_at is not None and now > appeal.due_forward_at
     _record(appeal, "forwarded", actor, from_status=previous, note=note,
             data={"to": appeal.forwarded_to, "forwarded_late": late})
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
     _notify(appeal, NotificationKind.FORWARDED_NOTICE, appeal.forwarded_to[:64], appeal.applicant_email)
     return appeal
 
@@ -429,6 +436,8 @@ def appeal_answer(*, appeal: Appeal, actor=None, answer_text: str,
     appeal.save()
     _record(appeal, "answered", actor, from_status=previous,
             data={"answered_late": appeal.answered_late, "results": {str(k): v for k, v in results.items()}})
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
+    outbox_emit(events.ANSWERED, events.appeal_event_data(appeal))
     return appeal
 
 
@@ -441,6 +450,7 @@ def appeal_close(*, appeal: Appeal, actor=None) -> Appeal:
     appeal.closed_at = timezone.now()
     appeal.save(update_fields=["status", "closed_at", "updated_at"])
     _record(appeal, "closed", actor, from_status=previous)
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
     return appeal
 
 
@@ -464,6 +474,7 @@ def appeal_leave_without_answer(*, appeal: Appeal, actor=None, reason: str, note
     appeal.save()
     appeal.questions.update(result=QuestionResult.WITHOUT_ANSWER)
     _record(appeal, "left_without_answer", actor, from_status=previous, note=note, data={"reason": reason})
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
     return appeal
 
 

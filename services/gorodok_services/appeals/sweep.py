@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gorodok_platform.integrations.outbox import outbox_emit
+from gorodok_services.appeals import events
 from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import (
     OPEN_STATUSES,
@@ -129,7 +131,12 @@ def appeals_sweep(*, now: datetime | None = None) -> SweepReport:
         changed_at = timezone.now()
 
         overdue = appeal_overdue(now)
-        report.flagged = overdue.filter(is_overdue=False).update(is_overdue=True, updated_at=changed_at)
+        newly_overdue = list(overdue.filter(is_overdue=False).select_for_update().order_by("pk"))
+        report.flagged = Appeal.objects.filter(pk__in=[a.pk for a in newly_overdue]).update(
+            is_overdue=True, updated_at=changed_at)
+        for appeal in newly_overdue:
+            appeal.is_overdue = True
+            outbox_emit(events.OVERDUE, events.appeal_event_data(appeal, missed=_missed_deadline(appeal, now)[0]))
         report.unflagged = (Appeal.objects.filter(is_overdue=True).exclude(pk__in=overdue.values("pk"))
                             .update(is_overdue=False, updated_at=changed_at))
 
