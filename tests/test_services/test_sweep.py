@@ -243,3 +243,40 @@ def test_officers_get_reminders_at_their_own_address(in_alpha, broker, django_ca
     appeal = registered(1, executor=officer)
     sweep(appeal.due_at - timedelta(days=1), django_capture_on_commit_callbacks)
     assert Notification.objects.get(appeal=appeal, kind=NotificationKind.REMINDER).recipient == officer.email
+
+
+def test_a_broker_outage_does_not_fail_the_change_and_the_sweep_sends_later(alpha, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
+    """Queuing the e-mail after commit fails (broker down): the registration stands, and the next sweep
+    queues the notification again."""
+    from datetime import timedelta
+
+    import dramatiq
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from gorodok_services.appeals import services
+    from gorodok_services.appeals.models import Notification
+    from gorodok_services.appeals.sweep import appeals_sweep
+    from tests.test_services.test_appeal_flow import intake
+
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    with schema_context(alpha.schema_name):
+        appeal, _ = services.appeal_receive(data=intake(external_number="OUTAGE-1"))
+
+        def down(*args, **kwargs):
+            raise ConnectionError("broker unreachable")
+
+        monkeypatch.setattr(broker, "enqueue", down)
+        with django_capture_on_commit_callbacks(execute=True):
+            registration = services.appeal_register(appeal=appeal)
+        notice = Notification.objects.get(appeal=registration.appeal, kind="registered_notice")
+        assert notice.sent_at is None
+        monkeypatch.undo()
+        broker.flush_all()
+        with django_capture_on_commit_callbacks(execute=True):
+            appeals_sweep(now=timezone.now() + timedelta(minutes=10))
+        queued = [dramatiq.Message.decode(m) for m in list(broker.queues["default"].queue)]
+        assert any(m.actor_name == "send_appeal_notification" and m.args == (notice.pk,) for m in queued)
+    broker.flush_all()

@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from django.core.mail import send_mail
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import AppealsSettings, Notification, NotificationKind
+
+logger = logging.getLogger("gorodok.appeals")
+
+
+def _send_after_commit(notification_pk: int) -> None:
+    from gorodok_platform.jobs.middleware import send_in_tenant
+    from gorodok_services.appeals.actors import send_appeal_notification
+
+    schema = connection.schema_name
+
+    def send() -> None:
+        try:
+            send_in_tenant(send_appeal_notification, schema, notification_pk)
+        except Exception:
+            # The change is committed; a broker outage must not fail it. The sweep resends what is unsent.
+            logger.warning("notification %s not queued; the sweep will send it", notification_pk, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple[Notification | None, bool]:
+    """Record a notification once (the unique key decides) and send it after commit."""
+    if not recipient:
+        return None, False
+    notification, created = Notification.objects.get_or_create(appeal=appeal, kind=kind, key=key,
+                                                               defaults={"recipient": recipient})
+    if created:
+        _send_after_commit(notification.pk)
+    return notification, created
+
+
+def notifications_resend_pending(*, now=None, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Queue again the notifications recorded but still unsent (e.g. the broker was down)."""
+    now = now or timezone.now()
+    pending = list(Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - older_than)
+                   .values_list("pk", flat=True)[:500])
+    for pk in pending:
+        _send_after_commit(pk)
+    return len(pending)
 
 
 def _local(moment) -> str:

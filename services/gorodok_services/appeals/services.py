@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,18 +118,9 @@ def _require_status(appeal: Appeal, allowed, action: str) -> None:
 
 
 def _notify(appeal: Appeal, kind: str, key: str, recipient: str) -> Notification | None:
-    """Record a notification once (unique key) and send it after commit."""
-    if not recipient:
-        return None
-    notification, created = Notification.objects.get_or_create(appeal=appeal, kind=kind, key=key,
-                                                               defaults={"recipient": recipient})
-    if created:
-        from gorodok_platform.jobs.middleware import send_in_tenant
-        from gorodok_services.appeals.actors import send_appeal_notification
+    from gorodok_services.appeals.notifications import notification_record
 
-        schema = connection.schema_name
-        transaction.on_commit(lambda: send_in_tenant(send_appeal_notification, schema, notification.pk))
-    return notification
+    return notification_record(appeal=appeal, kind=kind, key=key, recipient=recipient)[0]
 
 
 def _valid_inn(value: str) -> bool:

@@ -23,9 +23,9 @@ from gorodok_services.appeals.models import (
     Appeal,
     AppealEvent,
     AppealsSettings,
-    Notification,
     NotificationKind,
 )
+from gorodok_services.appeals.notifications import notification_record, notifications_resend_pending
 from gorodok_services.appeals.selectors import appeal_overdue
 from gorodok_services.core.calendar import end_of_local_day, local_date
 
@@ -103,16 +103,8 @@ def _missed_deadline(appeal: Appeal, now: datetime) -> tuple[str, datetime]:
 
 def _notify_once(appeal: Appeal, kind: str, key: str, recipient: str, report: SweepReport) -> bool:
     """Record the notification unless it exists already; send it after commit. True if new."""
-    if not recipient:
-        return False
-    notification, created = Notification.objects.get_or_create(appeal=appeal, kind=kind, key=key,
-                                                               defaults={"recipient": recipient})
+    notification, created = notification_record(appeal=appeal, kind=kind, key=key, recipient=recipient)
     if created:
-        from gorodok_platform.jobs.middleware import send_in_tenant
-        from gorodok_services.appeals.actors import send_appeal_notification
-
-        schema = connection.schema_name
-        transaction.on_commit(lambda: send_in_tenant(send_appeal_notification, schema, notification.pk))
         report.notification_ids.append(notification.pk)
     return created
 
@@ -162,4 +154,5 @@ def appeals_sweep(*, now: datetime | None = None) -> SweepReport:
                                            to_status=appeal.status,
                                            data={"missed": which, "due": missed.isoformat()})
                 report.escalations += 1
+        notifications_resend_pending(now=now)
     return report
