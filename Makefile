@@ -49,6 +49,7 @@ run: venv messages ## Start Gorodok (embedded PostgreSQL unless DATABASE_URL is 
 test: venv messages ## Lint, check layer contracts and run the test suite (PYTEST_ARGS=...)
 	@$(BIN)/ruff check .
 	@$(BIN)/lint-imports
+	@GORODOK_ENV=test $(BIN)/python -m gorodok_graphql.snapshot --check-breaking
 	@GORODOK_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 migrate: venv ## Migrate the public schema and every municipality's schema

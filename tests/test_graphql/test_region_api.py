@@ -174,3 +174,22 @@ def test_figures_are_batched_whatever_the_page_size(client, db, municipalities, 
         assert all({"key": "core.users", "value": 1} in e["node"]["figures"] for e in edges), edges
         counts.append(len([q for q in queries if "gorodok_tenants_municipalitycounter" in q["sql"]]))
     assert counts == [1, 1]
+
+
+def test_pages_without_total_count_skip_the_count_and_still_know_the_next_page(client, municipalities,
+                                                                             region_host, db):
+    query = """query ($first: Int, $after: String) { municipalities(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor } edges { node { oktmo } } } }"""
+    total = Municipality.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        status, body = graphql(client, region_host, query, {"first": total - 1})
+    page = body["data"]["municipalities"]
+    assert len(page["edges"]) == total - 1 and page["pageInfo"]["hasNextPage"] is True
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    status, body = graphql(client, region_host, query, {"first": 5, "after": page["pageInfo"]["endCursor"]})
+    rest = body["data"]["municipalities"]
+    assert len(rest["edges"]) == 1 and rest["pageInfo"]["hasNextPage"] is False
+    status, body = graphql(client, region_host, query, {"first": total})
+    assert body["data"]["municipalities"]["pageInfo"]["hasNextPage"] is False
+    seen = [e["node"]["oktmo"] for e in page["edges"] + rest["edges"]]
+    assert len(set(seen)) == total

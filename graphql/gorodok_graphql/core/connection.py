@@ -12,4 +12,7 @@ class CountableConnection(graphene.relay.Connection):
     def resolve_total_count(root, info, **kwargs):
         # graphene-django has already counted the queryset to paginate it: reuse that figure.
         length = getattr(root, "length", None)
-        return length if length is not None else len(root.iterable)
+        if length is not None:
+            return length
+        iterable = root.iterable
+        return iterable.count() if hasattr(iterable, "count") and not isinstance(iterable, list) else len(iterable)

@@ -7,6 +7,7 @@ schemas it names. Nothing about a client is cached: a revoked or rotated token s
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import math
 import re
@@ -97,7 +98,10 @@ def authenticate(token: str) -> AuthenticatedClient:
 
 def _in_home_schema(authenticated: AuthenticatedClient):
     """Cache keys carry the current schema; a client's counters are kept under its own schema, so a
-    regional client has one counter whichever municipality's host it calls."""
+    regional client has one counter whichever municipality's host it calls. Already there, nothing is
+    switched: a needless switch makes django-tenants set the search path again before the next query."""
+    if authenticated.home_schema == connection.schema_name:
+        return contextlib.nullcontext()
     return schema_context(authenticated.home_schema)
 
 
