@@ -7,13 +7,15 @@ from gorodok_graphql.integrations.mutations import RegionApiClientMutations
 from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.mutations import RegionMunicipalityMutations
 from gorodok_graphql.municipalities.queries import RegionMunicipalityQueries
+from gorodok_graphql.webhooks.mutations import WebhookMutations
+from gorodok_graphql.webhooks.queries import WebhookQueries
 
 
-class Query(ApiClientQueries, RegionMunicipalityQueries, ViewerQueries, graphene.ObjectType):
+class Query(WebhookQueries, ApiClientQueries, RegionMunicipalityQueries, ViewerQueries, graphene.ObjectType):
     node = graphene.relay.Node.Field()
 
 
-class Mutation(RegionApiClientMutations, RegionMunicipalityMutations, graphene.ObjectType):
+class Mutation(WebhookMutations, RegionApiClientMutations, RegionMunicipalityMutations, graphene.ObjectType):
     pass
 
 

@@ -9,14 +9,16 @@ from gorodok_graphql.appeals.statistics import AppealStatisticsQueries
 from gorodok_graphql.integrations.mutations import TenantApiClientMutations
 from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
+from gorodok_graphql.webhooks.mutations import WebhookMutations
+from gorodok_graphql.webhooks.queries import WebhookQueries
 
 
-class Query(ApiClientQueries, TenantMunicipalityQueries, ViewerQueries, AppealQueries, AppealStatisticsQueries,
-            graphene.ObjectType):
+class Query(WebhookQueries, ApiClientQueries, TenantMunicipalityQueries, ViewerQueries, AppealQueries,
+            AppealStatisticsQueries, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantApiClientMutations, AppealMutations, graphene.ObjectType):
+class Mutation(WebhookMutations, TenantApiClientMutations, AppealMutations, graphene.ObjectType):
     pass
 
 

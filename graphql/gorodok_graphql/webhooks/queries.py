@@ -1,0 +1,44 @@
+import graphene
+
+from gorodok_graphql.core.fields import CappedConnectionField
+from gorodok_graphql.webhooks.access import (
+    check_can_manage_webhooks,
+    in_subscriptions_schema,
+    remember_schema,
+    subscriptions_schema,
+    visible_subscriptions,
+)
+from gorodok_graphql.webhooks.enums import WebhookSubscriptionStatus
+from gorodok_graphql.webhooks.types import WebhookSubscription
+from gorodok_services.appeals.events import EVENT_TYPES
+
+# Every event a subscription may name, family by family.
+KNOWN_EVENTS: tuple[str, ...] = tuple(EVENT_TYPES)
+
+
+class WebhookQueries(graphene.ObjectType):
+    webhook_subscriptions = CappedConnectionField(
+        WebhookSubscription,
+        status=WebhookSubscriptionStatus(description="Only the active or only the paused ones."),
+        description="An API client's own webhook subscriptions (scope ``webhooks``); for administrators, "
+                    "those of this municipality's clients (tenant API) or of the regional clients (regional API).",
+    )
+    webhook_event_types = graphene.List(
+        graphene.NonNull(graphene.String), required=True,
+        description="The event types a subscription may name.",
+    )
+
+    def resolve_webhook_subscriptions(root, info, status=None, **kwargs):
+        check_can_manage_webhooks(info)
+        schema = subscriptions_schema(info)
+        with in_subscriptions_schema(info):
+            queryset = visible_subscriptions(info)
+            if status is not None:
+                active = getattr(status, "value", status) == WebhookSubscriptionStatus.ACTIVE.value
+                queryset = queryset.filter(is_active=active)
+            # Read now, in the subscriptions' schema: a regional client may be calling a municipality's host.
+            return [remember_schema(subscription, schema) for subscription in queryset]
+
+    def resolve_webhook_event_types(root, info):
+        check_can_manage_webhooks(info)
+        return list(KNOWN_EVENTS)
