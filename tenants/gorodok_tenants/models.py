@@ -78,6 +78,18 @@ class Municipality(TenantMixin):
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Upgrades (gorodok_tenants.upgrades). db_default: a column added with a database default, so the
+    # previous release's code, which does not know these fields, can still insert rows (expand first).
+    upgrade_canary = models.BooleanField(
+        _("canary"), default=False, db_default=False,
+        help_text=_("Upgraded in the first wave of every upgrade run, before all the others."),
+    )
+    maintenance_since = models.DateTimeField(
+        _("in maintenance since"), null=True, blank=True,
+        help_text=_("Set while the municipality's schema is being upgraded: its hosts answer 503."),
+    )
+    maintenance_message = models.CharField(_("maintenance message"), max_length=500, blank=True,
+                                           default="", db_default="")
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -129,6 +141,10 @@ class Municipality(TenantMixin):
     @property
     def is_active(self) -> bool:
         return self.status == MunicipalityStatus.ACTIVE
+
+    @property
+    def in_maintenance(self) -> bool:
+        return self.maintenance_since is not None
 
     @property
     def primary_domain(self) -> str | None:
@@ -214,3 +230,123 @@ class SupportSession(models.Model):
 
         now = now or timezone.now()
         return self.ended_at is None and self.expires_at > now
+
+
+# --- Upgrades (gorodok_tenants.upgrades) ------------------------------------------------------------
+
+
+class UpgradeRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    DONE_WITH_FAILURES = "done_with_failures", _("Done, some municipalities failed")
+    HALTED = "halted", _("Halted (a canary failed)")
+
+
+class UpgradeRun(models.Model):
+    """One upgrade of every municipality to the code's migration state (``release``). Resumable: the
+    truth is each schema's django_migrations; these rows record what happened and show progress."""
+
+    release = models.CharField(_("release"), max_length=80, db_index=True,
+                               help_text=_("The schema version the run brings every schema to."))
+    status = models.CharField(_("status"), max_length=24, choices=UpgradeRunStatus.choices,
+                              default=UpgradeRunStatus.RUNNING)
+    started_by = models.CharField(_("started by"), max_length=254, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("starts"), default=1,
+                                           help_text=_("How many times the run was started (resumed or retried)."))
+    workers = models.PositiveIntegerField(_("workers"), default=1)
+    public_migrations = models.JSONField(_("public schema migrations"), default=list, blank=True)
+    municipalities_total = models.PositiveIntegerField(_("municipalities"), default=0)
+    municipalities_current = models.PositiveIntegerField(
+        _("already current"), default=0, help_text=_("Municipalities that had nothing pending.")
+    )
+    municipalities_done = models.PositiveIntegerField(_("upgraded"), default=0)
+    municipalities_failed = models.PositiveIntegerField(_("failed"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("upgrade run")
+        verbose_name_plural = _("upgrade runs")
+        ordering = ("-started_at",)
+
+    def __str__(self) -> str:
+        return f"{self.release} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == UpgradeRunStatus.RUNNING
+
+
+class UpgradeTenantStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class UpgradeTenantState(models.Model):
+    """A municipality's part in an upgrade run: written only for municipalities with pending migrations."""
+
+    run = models.ForeignKey(UpgradeRun, on_delete=models.CASCADE, related_name="tenants")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="upgrade_states")
+    schema_name = models.CharField(_("schema"), max_length=63)
+    wave = models.CharField(_("wave"), max_length=16, default="main")
+    status = models.CharField(_("status"), max_length=16, choices=UpgradeTenantStatus.choices,
+                              default=UpgradeTenantStatus.PENDING, db_index=True)
+    pending = models.JSONField(_("pending migrations"), default=list, blank=True)
+    applied = models.JSONField(_("applied migrations"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration, ms"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality upgrade")
+        verbose_name_plural = _("municipality upgrades")
+        ordering = ("run", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("run", "municipality"), name="upgrade_state_unique_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.status}"
+
+
+class ReleaseNote(models.Model):
+    """What changed in a release, shown once to each administrator of a municipality after its upgrade."""
+
+    release = models.CharField(_("release"), max_length=80, db_index=True,
+                               help_text=_("The schema version of the release (as shown by manage.py upgrade plan)."))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release note")
+        verbose_name_plural = _("release notes")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReleaseNoteReceipt(models.Model):
+    """That one administrator of one municipality has seen a release note."""
+
+    note = models.ForeignKey(ReleaseNote, on_delete=models.CASCADE, related_name="receipts")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="release_note_receipts")
+    user_id = models.PositiveIntegerField(_("user"))
+    seen_at = models.DateTimeField(_("seen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release note receipt")
+        verbose_name_plural = _("release note receipts")
+        constraints = [
+            models.UniqueConstraint(fields=("note", "municipality", "user_id"), name="release_note_seen_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.note_id}/{self.municipality_id}/{self.user_id}"

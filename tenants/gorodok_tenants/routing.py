@@ -62,13 +62,16 @@ def forget_hosts(*hostnames: str) -> None:
         cache.delete_many([_cache_key(h.lower()) for h in hostnames])
 
 
-def _error(request: HttpRequest, status: int, code: str, message_fn) -> JsonResponse:
+UPGRADING_RETRY_AFTER_SECONDS = 60
+
+
+def _error(request: HttpRequest, status: int, code: str, message_fn, retry_after: int = 300) -> JsonResponse:
     language = translation.get_language_from_request(request)
     with translation.override(language):
         message = message_fn()
     response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
     if status == 503:
-        response["Retry-After"] = "300"
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -89,6 +92,10 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
             return _error(request, 503, "MUNICIPALITY_SUSPENDED", lambda: _(
                 "This municipality's service is suspended by the regional committee. "
                 "Please contact the regional digital-development committee."))
+        if getattr(tenant, "maintenance_since", None) is not None:  # being upgraded (gorodok_tenants.upgrades)
+            return _error(request, 503, "MUNICIPALITY_UPGRADING", lambda: " ".join(filter(None, (_(
+                "This municipality's service is being upgraded. Please try again in a minute."),
+                tenant.maintenance_message))), retry_after=UPGRADING_RETRY_AFTER_SECONDS)
         if tenant.status == MunicipalityStatus.ARCHIVED:
             return _error(request, 410, "MUNICIPALITY_ARCHIVED",
                           lambda: _("This municipality's service has been archived."))

@@ -12,6 +12,7 @@ from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.jobs.models import FailedJob
 from gorodok_tenants.console import clients_admin as _clients_admin  # noqa: F401  (API clients)
 from gorodok_tenants.console import support_admin as _support_admin  # noqa: F401  (support sessions)
+from gorodok_tenants.console import upgrades_admin as _upgrades_admin  # noqa: F401  (upgrade runs, release notes)
 from gorodok_tenants.console import webhooks_admin as _webhooks_admin  # noqa: F401  (subscriptions, deliveries)
 from gorodok_tenants.console.archives_admin import MunicipalityArchiveAdmin
 from gorodok_tenants.console.jobs_admin import FailedJobAdmin

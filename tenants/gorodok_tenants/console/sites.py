@@ -79,6 +79,12 @@ class BackOfficeSite(AdminSite):
         context["site_header"] = _("Gorodok · %(name)s") % {"name": getattr(tenant, "name", "")}
         return context
 
+    def index(self, request, extra_context=None):
+        from gorodok_tenants.upgrades.notes import show_release_notes
+
+        show_release_notes(request)  # once per administrator, after their municipality's upgrade
+        return super().index(request, extra_context)
+
 
 region_console = RegionConsoleSite(name="console")
 back_office = BackOfficeSite(name="backoffice")
