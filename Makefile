@@ -50,6 +50,8 @@ test: venv messages ## Lint, check layer contracts and run the test suite (PYTES
 	@$(BIN)/ruff check .
 	@$(BIN)/lint-imports
 	@GORODOK_ENV=test $(BIN)/python -m gorodok_graphql.snapshot --check-breaking
+	@GORODOK_ENV=test $(BIN)/python manage.py upgrade lint > $(VENV)/migration-lint.log 2>&1 \
+		|| { cat $(VENV)/migration-lint.log; exit 1; }
 	@GORODOK_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 migrate: venv ## Migrate the public schema and every municipality's schema

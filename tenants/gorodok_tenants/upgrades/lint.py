@@ -22,7 +22,12 @@ from django.db import OperationalError, connections
 
 LINT_SCHEMA = "gorodok_migration_lint"  # a name only: never created
 # (app, migration): why it is acceptable.
-ACCEPTED: dict[tuple[str, str], str] = {}
+ACCEPTED: dict[tuple[str, str], str] = {
+    ("integrations", "0002_webhook_delivery_event_reference"): (
+        "Reshapes a table created by 0001 of the same, never deployed release: no running release reads "
+        "integrations_webhookdelivery, so there is nothing to expand first."
+    ),
+}
 
 
 def _gorodok_apps() -> list[str]:
