@@ -32,6 +32,7 @@ from gorodok_tenants.schema_version import _label
 
 Key = tuple[str, str]
 _POST_MIGRATE_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()
 
 
 class PlanRefused(RuntimeError):
@@ -43,7 +44,8 @@ class AppliedStateLoader(MigrationLoader):
 
     def __init__(self, applied: Iterable[Key] = ()):
         self._given_applied = frozenset(applied)
-        super().__init__(None, ignore_no_migrations=True, load=True)
+        with _LOAD_LOCK:  # load_disk re-imports (reloads) migration packages: one thread at a time
+            super().__init__(None, ignore_no_migrations=True, load=True)
 
     def build_graph(self):
         replace, self.replace_migrations = self.replace_migrations, False
