@@ -248,6 +248,8 @@ GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
 GRAPHQL_PUBLIC_INTROSPECTION = env.bool("GRAPHQL_PUBLIC_INTROSPECTION", default=GORODOK_ENV == "dev")
 # Where `Authorization: Bearer <token>` of an API client is accepted.
 API_CLIENT_AUTH_PATHS = ["/graphql/"]
+# How long a client is kept in the cache between changes (each change forgets it at once).
+API_CLIENT_CACHE_SECONDS = env.int("API_CLIENT_CACHE_SECONDS", default=10)
 GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
 
 # --- Webhooks ------------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ def test_revoked_expired_rotated_and_unknown_tokens_are_refused(client, alpha):
         assert post(client, alpha.host, query, token).status_code == 200
     with schema_context(alpha.schema_name):
         api_client_revoke(client=revoked)
-        ApiClient.objects.filter(pk=expiring.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        expiring.expires_at = timezone.now() - timedelta(seconds=1)
+        expiring.save(update_fields=["expires_at"])
         new_token = api_client_rotate(client=rotated)
     assert_refused(post(client, alpha.host, query, revoked_token), "revoked")
     assert_refused(post(client, alpha.host, query, expiring_token), "expired")
@@ -243,3 +244,19 @@ def test_only_a_hash_of_the_secret_is_stored(alpha):
         entries = list(AuditEntry.objects.filter(action="api_client.create", target_id=str(created.pk)).values())
     assert len(entries) == 1
     assert not any(secret in str(value) or row["secret_hash"] in str(value) for value in entries[0].values())
+
+
+def test_a_warm_client_costs_no_lookup_and_revocation_still_applies_at_once(client, alpha):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gorodok_platform.integrations.services import api_client_revoke
+
+    created, token = make_client(alpha.schema_name, ["appeals:read"])
+    assert post(client, alpha.host, "{ municipality { slug } }", token).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, alpha.host, "{ municipality { slug } }", token).status_code == 200
+    assert not [q for q in queries if "integrations_apiclient" in q["sql"]]
+    with schema_context(alpha.schema_name):
+        api_client_revoke(client=created)
+    assert post(client, alpha.host, "{ municipality { slug } }", token).status_code == 401

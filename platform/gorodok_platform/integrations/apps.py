@@ -6,3 +6,6 @@ class IntegrationsConfig(AppConfig):
     name = "gorodok_platform.integrations"
     label = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from gorodok_platform.integrations import signals  # noqa: F401

@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -66,9 +67,32 @@ def parse_token(token: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
+_NO_CLIENT = "none"
+
+
+def client_cache_key(key_id: str) -> str:
+    # The cache adds the current schema to every key, so each schema has its own entries.
+    return f"api-client:{key_id}"
+
+
+def _client_by_key(key_id: str) -> ApiClient | None:
+    """The client with this key id in the current schema, from the cache when possible: saving or
+    deleting a client forgets its entry (signals), so a revoked or rotated token stops at once
+    wherever the cache is shared (CACHE_URL); a per-process cache holds entries for a few seconds."""
+    key = client_cache_key(key_id)
+    cached = cache.get(key)
+    if cached == _NO_CLIENT:
+        return None
+    if cached is not None:
+        return cached
+    client = ApiClient.objects.filter(key_id=key_id).first()
+    cache.set(key, client if client is not None else _NO_CLIENT, settings.API_CLIENT_CACHE_SECONDS)
+    return client
+
+
 def _matching(key_id: str, secret: str) -> ApiClient | None:
     """The client of the current schema with this key id and secret."""
-    client = ApiClient.objects.filter(key_id=key_id).first()
+    client = _client_by_key(key_id)
     if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         return None
     return client
