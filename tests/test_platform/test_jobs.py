@@ -302,3 +302,28 @@ def test_configure_broker_without_url_runs_jobs_in_process(restore_global_broker
     assert isinstance(broker, StubBroker)
     assert dramatiq.get_broker() is broker
     assert any("in-process" in r.getMessage() for r in caplog.records if r.name == "gorodok.jobs")
+
+
+def test_jobs_of_a_municipality_being_upgraded_wait(stub_broker, alpha):
+    """During its upgrade a municipality's schema is not ready for the release's code: its jobs are
+    put back with a delay instead of running (and nothing is lost)."""
+    from django.utils import timezone
+
+    from gorodok_tenants.models import Municipality
+
+    Municipality.objects.filter(pk=alpha.municipality.pk).update(maintenance_since=timezone.now())
+    token = new_token()
+    message = send_in_tenant(ping, alpha.schema_name, token)
+    stub_broker.flush_all()
+    middleware = TenantMiddleware()
+    with pytest.raises(SkipMessage):
+        middleware.before_process_message(stub_broker, message)
+    assert connection.schema_name == "public"
+    delayed = [dramatiq.Message.decode(m) for m in list(stub_broker.queues[f"{QUEUE}.DQ"].queue)]
+    assert [(m.actor_name, m.args, m.options[TENANT_OPTION]) for m in delayed] == [
+        ("ping", (token,), alpha.schema_name)]
+    assert delayed[0].message_id != message.message_id
+    assert delayed[0].options["eta"] > int(timezone.now().timestamp() * 1000)
+    Municipality.objects.filter(pk=alpha.municipality.pk).update(maintenance_since=None)
+    middleware.before_process_message(stub_broker, message)  # out of maintenance: it runs
+    assert connection.schema_name == alpha.schema_name

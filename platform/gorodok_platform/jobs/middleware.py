@@ -14,6 +14,7 @@ import logging
 import dramatiq
 from django.db import close_old_connections, connection
 from django_tenants.postgresql_backend.base import is_valid_schema_name
+from dramatiq.message import generate_unique_id
 from dramatiq.middleware import Middleware, MiddlewareError, SkipMessage
 
 from gorodok_platform.observability.context import bind_tenant
@@ -43,6 +44,9 @@ def tenant_for_schema(schema_name: str):
     return tenant
 
 
+MAINTENANCE_RETRY_MS = 60_000
+
+
 class TenantMiddleware(Middleware):
     def before_enqueue(self, broker, message, delay):
         if TENANT_OPTION not in message.options:
@@ -66,6 +70,13 @@ class TenantMiddleware(Middleware):
             logger.warning("job skipped: unknown tenant %s", schema_name,
                            extra={"actor": message.actor_name, "message_id": message.message_id})
             raise SkipMessage(f"no municipality for schema {schema_name!r}")
+        if getattr(tenant, "maintenance_since", None):
+            # The municipality is being upgraded (or waits for a retry after a failed upgrade): its
+            # schema is not ready for this release's code. The job waits and comes back later.
+            broker.enqueue(message.copy(message_id=generate_unique_id()), delay=MAINTENANCE_RETRY_MS)
+            logger.info("job postponed: %s is being upgraded", schema_name,
+                        extra={"actor": message.actor_name, "message_id": message.message_id})
+            raise SkipMessage(f"{schema_name} is in maintenance")
         connection.set_tenant(tenant)
         bind_tenant(schema_name)
 
