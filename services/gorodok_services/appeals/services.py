@@ -381,8 +381,10 @@ def appeal_forward(*, appeal: Appeal, actor=None, to: str, note: str = "") -> Ap
     _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("forward"))
     if not to.strip():
         raise ValidationError({"to": ValidationError(_("Name the body the appeal goes to."), code="required")})
-    if len(to) > 300 or "\x00" in to + note:
-        raise ValidationError({"to": ValidationError(_("At most 300 characters of text."), code="max_length")})
+    limit = Appeal._meta.get_field("forwarded_to").max_length
+    if len(to.strip()) > limit:
+        raise ValidationError({"to": ValidationError(_("At most %(limit)d characters.") % {"limit": limit},
+                                                     code="max_length")})
     previous = appeal.status
     now = timezone.now()
     appeal.status = AppealStatus.FORWARDED

@@ -1,6 +1,4 @@
 import graphene
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
@@ -8,7 +6,6 @@ from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import Appeal, AppealError
 from gorodok_graphql.core.mutations import BaseMutation
-from gorodok_services.appeals.models import Appeal as AppealModel
 from gorodok_services.appeals.services import appeal_forward
 
 
@@ -30,10 +27,5 @@ class ForwardAppeal(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, to, note=None):
-        appeal = appeal_from_global_id(id)
-        limit = AppealModel._meta.get_field("forwarded_to").max_length
-        if len(to.strip()) > limit:
-            raise ValidationError({"to": ValidationError(
-                _("At most %(limit)d characters.") % {"limit": limit}, code="max_length")})
-        appeal = appeal_forward(appeal=appeal, actor=info.context.user, to=to, note=note or "")
+        appeal = appeal_forward(appeal=appeal_from_global_id(id), actor=info.context.user, to=to, note=note or "")
         return cls(appeal=reloaded(appeal))
