@@ -47,11 +47,20 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import SOURCE_ROOTS, point_django_at, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_ROOTS = ("platform", "tenants", "services", "graphql")
 BENCH_DATABASE = "gorodok_bench_api"
+
+
+def _prepare_environment() -> tuple[str, str]:
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    return point_django_at(BENCH_DATABASE, SETTINGS_MODULE)
+
+
+def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
+    recreate_database(maintenance_url, BENCH_DATABASE, drop_only=drop_only)
 SETTINGS_MODULE = "tests.benchmarks.api_settings"
 SLUG = "bench"
 APPEALS = 200
@@ -72,33 +81,10 @@ QUERY = """query Appeals($first: Int) { appeals(first: $first) {
 # --- The throwaway database ----------------------------------------------------------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-def _prepare_environment() -> tuple[str, str]:
-    """Point Django at the throwaway database; return (its URL, a maintenance URL on the same server)."""
-    for source_root in (*SOURCE_ROOTS, ""):
-        sys.path.insert(0, str(ROOT / source_root))
-    os.environ.setdefault("GORODOK_ENV", "test")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    from gorodok_platform.devdb import resolve_database_url
-
-    base = resolve_database_url(os.environ["GORODOK_ENV"])
-    bench = _with_database(base, BENCH_DATABASE)
-    os.environ["DATABASE_URL"] = bench
-    return bench, _with_database(base, "postgres")
 
 
-def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 def _fill() -> tuple[str, str]:

@@ -34,46 +34,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import point_django_at, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATABASE = "gorodok_bench_provisioning"
+
+
+def _prepare_environment() -> tuple[str, str]:
+    return point_django_at(BENCH_DATABASE)
+
+
+def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
+    recreate_database(maintenance_url, BENCH_DATABASE, drop_only=drop_only)
 METHODS = ("default", "clone", "floor", "gorodok")
 ALL_METHODS = (*METHODS, "pool")
 TARGETS = {"default_over_gorodok": 10.0, "gorodok_over_floor": 3.0}
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-def _prepare_environment() -> tuple[str, str]:
-    """Point Django at the throwaway database; return (its URL, a maintenance URL on the same server)."""
-    for source_root in ("platform", "tenants", "services", "graphql"):
-        sys.path.insert(0, str(ROOT / source_root))
-    os.environ.setdefault("GORODOK_ENV", "test")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gorodok_platform.settings"
-    from gorodok_platform.devdb import resolve_database_url
-
-    base = resolve_database_url(os.environ["GORODOK_ENV"])
-    bench = _with_database(base, BENCH_DATABASE)
-    os.environ["DATABASE_URL"] = bench
-    return bench, _with_database(base, "postgres")
 
 
-def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 def _methods():

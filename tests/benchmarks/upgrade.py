@@ -39,10 +39,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from throwaway import add_source_roots, point_django_at, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATABASE = "gorodok_bench_upgrade"
+
+
+def _prepare_environment() -> tuple[str, str]:
+    return point_django_at(BENCH_DATABASE)
+
+
+def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
+    recreate_database(maintenance_url, BENCH_DATABASE, drop_only=drop_only)
 METHODS = ("gorodok", "standard", "multiprocessing", "smart", "smart_mp")
 PEERS = METHODS[1:]
 SCENARIOS = ("nothing_pending", "column_index", "data_migration")
@@ -81,37 +90,12 @@ RELEASES = {
 }
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-def _source_roots() -> None:
-    for source_root in ("platform", "tenants", "services", "graphql", ""):
-        path = str(ROOT / source_root)
-        if path not in sys.path:
-            sys.path.insert(0, path)
 
 
-def _prepare_environment() -> tuple[str, str]:
-    _source_roots()
-    os.environ.setdefault("GORODOK_ENV", "test")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gorodok_platform.settings"
-    from gorodok_platform.devdb import resolve_database_url
-
-    base = resolve_database_url(os.environ["GORODOK_ENV"])
-    bench = _with_database(base, BENCH_DATABASE)
-    os.environ["DATABASE_URL"] = bench
-    return bench, _with_database(base, "postgres")
 
 
-def _recreate_database(maintenance_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 
 
 # --- The subprocess: one method, one measurement -----------------------------------------------------
@@ -391,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     workers = options.workers or min(max(os.cpu_count() or 2, 2), 4)
     if options.worker:
-        _source_roots()
+        add_source_roots()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gorodok_platform.settings")
         worker(options.worker, workers)
         return 0
