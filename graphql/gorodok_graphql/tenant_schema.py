@@ -1,25 +1,18 @@
-"""The tenant API, served at /graphql/ on a municipality's host."""
+"""The tenant API, served at /graphql/ on a municipality's host: the platform's roots and those of
+every installed module (from the module registry)."""
 
 import graphene
 
 from gorodok_graphql.accounts.queries import ViewerQueries
-from gorodok_graphql.appeals.mutations import AppealMutations
-from gorodok_graphql.appeals.queries import AppealQueries
-from gorodok_graphql.appeals.statistics import AppealStatisticsQueries
+from gorodok_graphql.core.roots import root_type
 from gorodok_graphql.integrations.mutations import TenantApiClientMutations
 from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
 from gorodok_graphql.webhooks.mutations import WebhookMutations
 from gorodok_graphql.webhooks.queries import WebhookQueries
 
-
-class Query(WebhookQueries, ApiClientQueries, TenantMunicipalityQueries, ViewerQueries, AppealQueries,
-            AppealStatisticsQueries, graphene.ObjectType):
-    pass
-
-
-class Mutation(WebhookMutations, TenantApiClientMutations, AppealMutations, graphene.ObjectType):
-    pass
-
+Query = root_type("Query", [WebhookQueries, ApiClientQueries, TenantMunicipalityQueries, ViewerQueries],
+                  "tenant_query")
+Mutation = root_type("Mutation", [WebhookMutations, TenantApiClientMutations], "tenant_mutation")
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

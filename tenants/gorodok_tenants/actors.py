@@ -1,4 +1,5 @@
-"""Jobs of the tenancy layer: keeping the console's counters current."""
+"""Jobs of the tenancy layer: keeping the console's counters current, and the modules' periodic
+tasks (``module_jobs``), registered with the scheduler here, where the worker imports actors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from django.db import connection
 from gorodok_platform.jobs.middleware import send_in_tenant
 from gorodok_platform.jobs.scheduler import periodic
 from gorodok_tenants.models import Municipality, MunicipalityStatus
+from gorodok_tenants.module_jobs import register_module_tasks
+
+register_module_tasks()
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)

@@ -1,75 +1,31 @@
-"""The module registry: which shared modules exist, what counters they report, and whether a
-municipality has them switched on.
-
-A module announces itself with an attribute on its AppConfig::
-
-    class AppealsConfig(AppConfig):
-        gorodok_module = ModuleInfo(code="appeals", name=_("Citizens' appeals"),
-                                    counters=(Counter("open", _("open"), count_open_appeals),))
-
-gorodok_tenants never imports a module by name: the console and the API read this registry.
+"""The module registry as the tenants layer uses it: which municipalities have a module on, and
+switching it. The contract's types and the registry itself are in ``gorodok_platform.modules``;
+gorodok_tenants never imports a module by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Counter:
-    key: str
-    label: str
-    compute: Callable[[], int]  # runs inside the municipality's schema
-
-
-@dataclass(frozen=True)
-class ModuleInfo:
-    code: str
-    name: str
-    counters: tuple[Counter, ...] = field(default_factory=tuple)
-
-    def counter_key(self, counter: Counter) -> str:
-        return f"{self.code}.{counter.key}"
+from gorodok_platform.modules import (  # noqa: F401  (the registry, as the tenants layer offers it)
+    Counter,
+    ModuleInfo,
+    enabled_module_codes,
+    module_enabled,
+    register_module,
+    registered_modules,
+    unregister_module,
+)
 
 
-_extra_modules: dict[str, ModuleInfo] = {}
+def municipalities_with_module(code: str):
+    """Active municipalities that have module ``code`` switched on, in schema order."""
+    from gorodok_tenants.models import Municipality, MunicipalityStatus
 
-
-def register_module(module: ModuleInfo) -> None:
-    """Register a module that has no AppConfig of its own (the AppConfig attribute is preferred)."""
-    _extra_modules[module.code] = module
-
-
-def unregister_module(code: str) -> None:
-    _extra_modules.pop(code, None)
-
-
-def registered_modules() -> dict[str, ModuleInfo]:
-    modules = {
-        config.gorodok_module.code: config.gorodok_module
-        for config in apps.get_app_configs()
-        if isinstance(getattr(config, "gorodok_module", None), ModuleInfo)
-    }
-    modules.update(_extra_modules)
-    return dict(sorted(modules.items()))
-
-
-def module_enabled(municipality, code: str) -> bool:
-    """Whether ``code`` is on for ``municipality``; the region (public schema) has every module."""
-    if municipality is None:
-        return False
-    disabled = getattr(municipality, "disabled_modules", None) or []
-    return code in registered_modules() and code not in disabled
-
-
-def enabled_module_codes(municipality) -> list[str]:
-    return [code for code in registered_modules() if module_enabled(municipality, code)]
+    return (Municipality.objects.filter(status=MunicipalityStatus.ACTIVE)
+            .exclude(disabled_modules__contains=[code]).order_by("schema_name"))
 
 
 @transaction.atomic

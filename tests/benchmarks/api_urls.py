@@ -11,7 +11,6 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from graphql_relay import offset_to_cursor, to_global_id
 
-from gorodok_platform.integrations.models import Scope
 from gorodok_platform.urls_tenant import urlpatterns as tenant_urlpatterns
 from gorodok_services.appeals.models import AppealStatus, QuestionResult
 from gorodok_services.appeals.selectors import appeal_is_overdue, appeal_list
@@ -47,7 +46,7 @@ def _appeal(appeal) -> dict:
 
 def plain_appeals(request: HttpRequest) -> JsonResponse:
     client = getattr(request, "api_client", None)
-    if client is None or not client.has_scope(Scope.APPEALS_READ.value):
+    if client is None or not client.has_scope("appeals:read"):
         return JsonResponse({"errors": [{"message": "appeals:read required"}]}, status=403)
     try:
         first = min(max(int(request.GET.get("first", 50)), 0), MAX_PAGE_SIZE)

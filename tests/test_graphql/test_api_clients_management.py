@@ -108,7 +108,7 @@ def test_who_may_manage_clients(client, alpha):
     assert status == 200 and body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
     status, body = graphql(client, alpha.host, LIST)
     assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
-    login(client, alpha.host, staff(alpha, "officer@alpha.example.ru", Role.APPEALS_OFFICER))
+    login(client, alpha.host, staff(alpha, "officer@alpha.example.ru", "appeals_officer"))
     status, body = graphql(client, alpha.host, CREATE, variables)
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     status, body = graphql(client, alpha.host, LIST)

@@ -67,7 +67,7 @@ def _utc(value: str) -> datetime:
 
 @pytest.fixture
 def officer(client, alpha):
-    email = staff(alpha, "officer@alpha.example.ru", Role.APPEALS_OFFICER)
+    email = staff(alpha, "officer@alpha.example.ru", "appeals_officer")
     login(client, alpha.host, email)
     return email
 

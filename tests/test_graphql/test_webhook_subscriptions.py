@@ -357,7 +357,7 @@ def test_a_municipal_admin_lists_pauses_and_resumes_the_municipality_clients_sub
 
 def test_other_staff_may_not_manage_subscriptions(client, alpha):
     subscription = subscribe(alpha.schema_name, make_client(alpha.schema_name, SCOPES)[0])
-    login(client, alpha.host, staff(alpha, "webhooks-officer@alpha.example.ru", Role.APPEALS_OFFICER))
+    login(client, alpha.host, staff(alpha, "webhooks-officer@alpha.example.ru", "appeals_officer"))
     for query, variables in ((LIST, None), (PAUSE, {"id": gid(subscription)})):
         status, body = graphql(client, alpha.host, query, variables)
         assert status == 200 and body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"

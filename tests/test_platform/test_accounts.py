@@ -6,7 +6,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from gorodok_platform.accounts.models import User
-from gorodok_platform.accounts.roles import MUNICIPAL_ROLES, REGIONAL_ROLES, Role
+from gorodok_platform.accounts.roles import REGIONAL_ROLES, Role, municipal_roles
 from gorodok_platform.accounts.services import staff_user_create
 from tests.conftest import ADMIN_PASSWORD, graphql, login
 
@@ -15,7 +15,7 @@ VIEWER = "{ viewer { email roles } }"
 
 def test_roles_are_seeded_per_kind_of_schema(alpha):
     with schema_context(alpha.schema_name):
-        assert set(Group.objects.values_list("name", flat=True)) >= {str(r) for r in MUNICIPAL_ROLES}
+        assert set(Group.objects.values_list("name", flat=True)) >= set(municipal_roles())
         assert not Group.objects.filter(name__in=[str(r) for r in REGIONAL_ROLES]).exists()
     with schema_context("public"):
         assert set(Group.objects.values_list("name", flat=True)) == {str(r) for r in REGIONAL_ROLES}

@@ -197,7 +197,7 @@ def drain(worker) -> None:
     running.join()
 
 
-def make_client(schema: str, name: str, *, scopes=(Scope.WEBHOOKS, Scope.APPEALS_READ), municipalities=()):
+def make_client(schema: str, name: str, *, scopes=(Scope.WEBHOOKS, "appeals:read"), municipalities=()):
     with schema_context(schema):
         key_id, secret, _token = ApiClient.new_credentials()
         return ApiClient.objects.create(name=f"{PREFIX}{name}", key_id=key_id, secret_hash=hash_secret(secret),
@@ -452,7 +452,7 @@ def test_subscription_services(committed, settings):
                 webhook_subscribe(client=client, url=bad_url)
         with pytest.raises(ValidationError):
             webhook_subscribe(client=client, url="https://example.org/", events=["Appeal Registered"])
-        no_scope = make_client(schema, "no scope", scopes=[Scope.APPEALS_READ])
+        no_scope = make_client(schema, "no scope", scopes=["appeals:read"])
         with pytest.raises(ValidationError) as refused:
             webhook_subscribe(client=no_scope, url="https://example.org/")
         assert refused.value.code == "scope"

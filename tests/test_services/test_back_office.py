@@ -97,7 +97,7 @@ def alpha_user(alpha, email: str) -> User:
 def test_queues(office, alpha):
     me = alpha_user(alpha, alpha.admin_email)
     with schema_context(alpha.schema_name):
-        colleague = staff_user_create(email="colleague@alpha.example.ru", password=None, roles=[Role.APPEALS_OFFICER])
+        colleague = staff_user_create(email="colleague@alpha.example.ru", password=None, roles=["appeals_officer"])
     mine = new_appeal(alpha, 1, executor=me, subject="Моё обращение")
     this_week = new_appeal(alpha, 2, subject="Срок на этой неделе")
     set_due(alpha, this_week, end_of_local_day(local_date(timezone.now(), ZONE), ZONE))
@@ -275,7 +275,7 @@ def test_saving_the_detail_page_audits_without_personal_data(office, alpha):
 
 def test_roles(client, alpha):
     with schema_context(alpha.schema_name):
-        staff_user_create(email="officer@alpha.example.ru", password=ADMIN_PASSWORD, roles=[Role.APPEALS_OFFICER])
+        staff_user_create(email="officer@alpha.example.ru", password=ADMIN_PASSWORD, roles=["appeals_officer"])
         staff_user_create(email="viewer@alpha.example.ru", password=ADMIN_PASSWORD, roles=[Role.VIEWER])
     appeal = new_appeal(alpha, 1)
     login(client, alpha.host, "officer@alpha.example.ru")

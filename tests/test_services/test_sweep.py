@@ -13,13 +13,12 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from gorodok_platform.accounts.models import User
-from gorodok_platform.accounts.roles import Role
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.jobs.scheduler import periodic_jobs
 from gorodok_services.appeals import services
-from gorodok_services.appeals.actors import sweep_all_appeals, sweep_municipality_appeals
 from gorodok_services.appeals.models import Appeal, AppealsSettings, Notification, NotificationKind
 from gorodok_services.appeals.sweep import appeals_sweep
+from gorodok_tenants.module_jobs import fan_out_module_task, run_module_task
 from gorodok_tenants.modules import municipality_set_module
 from tests.test_services.test_appeal_flow import intake
 
@@ -192,16 +191,20 @@ def test_a_second_sweep_at_the_same_time_steps_aside(in_alpha, broker, django_ca
 # --- jobs and the command -------------------------------------------------------------------------------
 
 def test_sweeps_are_periodic_jobs():
+    import gorodok_tenants.actors  # noqa: F401  (registers the modules' periodic tasks, as the worker does)
+
     jobs = periodic_jobs()
-    assert jobs["sweep_all_appeals"].seconds <= 3600
-    assert jobs["apply_all_retention"].seconds <= 24 * 3600
+    assert jobs["appeals.sweep"].seconds <= 3600
+    assert jobs["appeals.sweep"].args == ("appeals", "sweep")
+    assert jobs["appeals.retention"].seconds <= 24 * 3600
 
 
 def test_fan_out_sends_one_sweep_per_municipality_with_the_module(alpha, beta, broker):
     municipality_set_module(municipality=beta.municipality, code="appeals", enabled=False)
-    sweep_all_appeals.fn()
-    queued = [dramatiq.Message.decode(data) for data in broker.queues["default"].queue]
-    schemas = [m.options["tenant_schema"] for m in queued if m.actor_name == "sweep_municipality_appeals"]
+    fan_out_module_task.fn("appeals", "sweep")
+    queued = [dramatiq.Message.decode(data) for data in broker.queues["fanout"].queue]
+    schemas = [m.options["tenant_schema"] for m in queued
+               if m.actor_name == "run_module_task" and tuple(m.args) == ("appeals", "sweep")]
     assert schemas.count(alpha.schema_name) == 1
     assert beta.schema_name not in schemas
 
@@ -209,10 +212,10 @@ def test_fan_out_sends_one_sweep_per_municipality_with_the_module(alpha, beta, b
 def test_municipality_job_sweeps_its_own_schema(in_alpha, beta, broker):
     appeal = registered(1)
     with schema_context(beta.schema_name):
-        sweep_municipality_appeals.fn()
+        run_module_task.fn("appeals", "sweep")
     assert not Appeal.objects.get(pk=appeal.pk).is_overdue
     with schema_context(in_alpha.schema_name):
-        sweep_municipality_appeals.fn()  # now is long after March 2026's due date
+        run_module_task.fn("appeals", "sweep")  # now is long after March 2026's due date
     assert Appeal.objects.get(pk=appeal.pk).is_overdue
 
 
@@ -239,7 +242,7 @@ def _call(*args) -> str:
 
 
 def test_officers_get_reminders_at_their_own_address(in_alpha, broker, django_capture_on_commit_callbacks):
-    officer = staff_user_create(email="officer@alpha.example.ru", password=None, roles=[Role.APPEALS_OFFICER])
+    officer = staff_user_create(email="officer@alpha.example.ru", password=None, roles=["appeals_officer"])
     appeal = registered(1, executor=officer)
     sweep(appeal.due_at - timedelta(days=1), django_capture_on_commit_callbacks)
     assert Notification.objects.get(appeal=appeal, kind=NotificationKind.REMINDER).recipient == officer.email

@@ -7,7 +7,6 @@ import pytest
 from django_tenants.utils import schema_context
 from dramatiq import Worker
 
-from gorodok_platform.accounts.roles import Role
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.jobs.scheduler import PeriodicJob, Scheduler, periodic_jobs
 from gorodok_tenants.counters import municipality_counters_refresh
@@ -22,7 +21,7 @@ def _values(municipality) -> dict[str, int]:
 
 def test_counters_are_computed_inside_each_schema(alpha, beta):
     with schema_context(beta.schema_name):
-        staff_user_create(email="officer@beta.example.ru", password=None, roles=[Role.APPEALS_OFFICER])
+        staff_user_create(email="officer@beta.example.ru", password=None, roles=["appeals_officer"])
     municipality_counters_refresh(municipality=alpha.municipality)
     municipality_counters_refresh(municipality=beta.municipality)
     assert _values(alpha.municipality)["core.users"] == 1

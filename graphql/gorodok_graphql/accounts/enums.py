@@ -1,5 +1,9 @@
 import graphene
 
-from gorodok_platform.accounts.roles import Role
+from gorodok_platform.accounts.roles import all_roles
 
-RoleEnum = graphene.Enum.from_enum(Role, name="Role", description="A role a member of staff can hold.")
+# The platform's roles and every module's, from the registry; a value never changes.
+RoleEnum = graphene.Enum(
+    "Role", [(role.code.upper(), role.code) for role in all_roles()],
+    description="A role a member of staff can hold.",
+)

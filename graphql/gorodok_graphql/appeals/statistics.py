@@ -5,7 +5,7 @@ from __future__ import annotations
 import graphene
 from django.core.exceptions import ValidationError
 
-from gorodok_graphql.appeals.permissions import MODULE, check_can_read_appeals
+from gorodok_graphql.appeals.permissions import MODULE, check_can_read_statistics
 from gorodok_graphql.core.permissions import module_required
 from gorodok_services.appeals.models import AppealForm, AppealKind, Channel, QuestionResult
 from gorodok_services.appeals.statistics import appeal_statistics
@@ -63,7 +63,7 @@ class AppealStatisticsQueries(graphene.ObjectType):
 
     @module_required(MODULE)
     def resolve_appeal_statistics(root, info, date_from, date_to):
-        check_can_read_appeals(info)
+        check_can_read_statistics(info)
         if (date_to - date_from).days > 3660:
             raise GraphQLError("The period is at most ten years.", extensions={"code": "INVALID_PERIOD"})
         try:

@@ -1,9 +1,10 @@
 import graphene
 
-from gorodok_platform.integrations.models import Scope
+from gorodok_platform.integrations.models import all_scopes
 
-ApiScopeEnum = graphene.Enum.from_enum(
-    Scope, name="ApiScope",
+# The modules' scopes and the platform's, from the registry; a value never changes.
+ApiScopeEnum = graphene.Enum(
+    "ApiScope", [(scope.code.upper().replace(":", "_"), scope.code) for scope in all_scopes()],
     description="What an API client may do: read or change a module's data, see personal data, and so on.",
 )
 

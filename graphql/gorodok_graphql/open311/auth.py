@@ -15,7 +15,8 @@ from gorodok_platform.integrations.auth import (
     rate_limit_exceeded,
     record_use,
 )
-from gorodok_platform.integrations.models import ApiClient, Scope
+from gorodok_platform.integrations.models import ApiClient
+from gorodok_services.appeals.module import WRITE_SCOPE
 
 
 class KeyProblem:
@@ -34,7 +35,7 @@ class KeyCheck:
         return self.authenticated.client if self.authenticated is not None else None
 
 
-def check_api_key(token: str, scope: str = Scope.APPEALS_WRITE) -> KeyCheck:
+def check_api_key(token: str, scope: str = WRITE_SCOPE) -> KeyCheck:
     """The client behind ``token`` if it may act on this host with ``scope``; otherwise the problem.
 
     An unknown key, a wrong secret and a regional client that does not name this municipality are

@@ -10,10 +10,7 @@ from gorodok_graphql.webhooks.access import (
 )
 from gorodok_graphql.webhooks.enums import WebhookSubscriptionStatus
 from gorodok_graphql.webhooks.types import WebhookSubscription
-from gorodok_services.appeals.events import EVENT_TYPES
-
-# Every event a subscription may name, family by family.
-KNOWN_EVENTS: tuple[str, ...] = tuple(EVENT_TYPES)
+from gorodok_platform.modules import module_events
 
 
 class WebhookQueries(graphene.ObjectType):
@@ -41,4 +38,4 @@ class WebhookQueries(graphene.ObjectType):
 
     def resolve_webhook_event_types(root, info):
         check_can_manage_webhooks(info)
-        return list(KNOWN_EVENTS)
+        return list(module_events())

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gorodok_platform.accounts.roles import Role
+from gorodok_platform.accounts.roles import role_codes
 
 
 class UserManager(BaseUserManager["User"]):
@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def role_codes(self) -> list[str]:
-        valid = set(Role.values)
+        valid = role_codes()
         return sorted(name for name in self.groups.values_list("name", flat=True) if name in valid)
 
     def has_role(self, *roles: str) -> bool:

@@ -14,16 +14,16 @@ from gorodok_platform.accounts.roles import Role, roles_for_schema
 def roles_seed(*, schema_name: str | None = None) -> list[Group]:
     """Create the groups for the roles of the current schema (idempotent)."""
     schema_name = schema_name or connection.schema_name
-    return [Group.objects.get_or_create(name=str(role))[0] for role in roles_for_schema(schema_name)]
+    return [Group.objects.get_or_create(name=code)[0] for code in roles_for_schema(schema_name)]
 
 
 @transaction.atomic
 def staff_user_create(
-    *, email: str, password: str | None, roles: Iterable[Role], full_name: str = ""
+    *, email: str, password: str | None, roles: Iterable[str], full_name: str = ""
 ) -> User:
     allowed = set(roles_for_schema(connection.schema_name))
-    wanted = list(roles)
-    foreign = [str(role) for role in wanted if role not in allowed]
+    wanted = [str(role) for role in roles]
+    foreign = [role for role in wanted if role not in allowed]
     if foreign:
         raise ValueError(f"Roles {foreign} do not exist in schema {connection.schema_name!r}.")
     user = User.objects.create_user(
@@ -31,5 +31,5 @@ def staff_user_create(
         is_superuser=Role.MUNICIPAL_ADMIN in wanted or Role.REGIONAL_ADMIN in wanted,
     )
     roles_seed()
-    user.groups.set(Group.objects.filter(name__in=[str(role) for role in wanted]))
+    user.groups.set(Group.objects.filter(name__in=wanted))
     return user

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from gorodok_platform.integrations.models import ApiClient, Scope
+from gorodok_platform.integrations.models import ApiClient, scope_choices
 from gorodok_platform.integrations.services import (
     api_client_clean,
     api_client_create,
@@ -24,7 +24,7 @@ from gorodok_platform.integrations.services import (
 
 
 class ApiClientForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Scope.choices,
+    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=scope_choices,
                                        widget=forms.CheckboxSelectMultiple)
     municipalities = forms.MultipleChoiceField(label=_("municipalities"), required=False,
                                                widget=forms.CheckboxSelectMultiple)
@@ -40,7 +40,7 @@ class ApiClientForm(forms.ModelForm):
         else:
             del self.fields["municipalities"]
         if not is_regional_schema():
-            self.fields["scopes"].choices = [(v, label) for v, label in Scope.choices if v != Scope.REGION_READ]
+            self.fields["scopes"].choices = scope_choices(regional=False)
 
     def clean(self):
         cleaned = super().clean()

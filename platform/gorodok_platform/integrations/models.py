@@ -12,15 +12,31 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gorodok_platform.modules import ModuleScope, module_scopes
+
 TOKEN_PREFIX = "gk"
 
 
 class Scope(models.TextChoices):
-    APPEALS_READ = "appeals:read", _("read appeals")
-    APPEALS_WRITE = "appeals:write", _("receive and process appeals")
-    APPEALS_PERSONAL_DATA = "appeals:personal_data", _("see applicants' personal data")
+    """The platform's own scopes; each module declares its own (e.g. appeals:read) in the registry."""
+
     REGION_READ = "region:read", _("read the region's municipalities and reports")
     WEBHOOKS = "webhooks", _("manage its webhook subscriptions")
+
+
+CORE_SCOPES = (
+    ModuleScope(Scope.REGION_READ.value, Scope.REGION_READ.label, regional_only=True),
+    ModuleScope(Scope.WEBHOOKS.value, Scope.WEBHOOKS.label),
+)
+
+
+def all_scopes() -> list[ModuleScope]:
+    """Every scope a client can hold: the modules' (in module order), then the platform's."""
+    return [*module_scopes(), *CORE_SCOPES]
+
+
+def scope_choices(*, regional: bool = True) -> list[tuple[str, str]]:
+    return [(scope.code, scope.label) for scope in all_scopes() if regional or not scope.regional_only]
 
 
 def hash_secret(secret: str) -> str:

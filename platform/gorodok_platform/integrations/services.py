@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from gorodok_platform.audit.services import audit_record, snapshot
-from gorodok_platform.integrations.models import TOKEN_PREFIX, ApiClient, Scope, hash_secret
+from gorodok_platform.integrations.models import TOKEN_PREFIX, ApiClient, all_scopes, hash_secret
 
 NAME_MAX_LENGTH = ApiClient._meta.get_field("name").max_length
-# Scopes that only mean something to a regional client.
-REGIONAL_ONLY_SCOPES = frozenset({Scope.REGION_READ.value})
 MAX_RATE_LIMIT_PER_MINUTE = 100_000
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Never copied into the audit log.
@@ -43,12 +41,13 @@ def _audit_snapshot(client: ApiClient) -> dict:
 
 def _clean_scopes(scopes: Iterable[str], regional: bool) -> list[str]:
     values = []
+    known = {s.code: s for s in all_scopes()}
     for scope in scopes or ():
         scope = str(getattr(scope, "value", scope))
-        if scope not in Scope.values:
+        if scope not in known:
             raise ValidationError({"scopes": ValidationError(
                 _("Unknown scope: %(scope)s.") % {"scope": scope}, code="invalid_scope")})
-        if scope in REGIONAL_ONLY_SCOPES and not regional:
+        if known[scope].regional_only and not regional:
             raise ValidationError({"scopes": ValidationError(
                 _("The scope %(scope)s is for regional clients only.") % {"scope": scope}, code="invalid_scope")})
         if scope not in values:

@@ -62,6 +62,7 @@ from gorodok_platform.integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from gorodok_platform.modules import module_events
 
 logger = logging.getLogger("gorodok.webhooks")
 
@@ -78,8 +79,6 @@ MAX_SUBSCRIPTIONS_PER_CLIENT = 20
 EXCERPT_CHARS = 500
 READ_LIMIT_BYTES = 4096
 
-# The scope a client needs to receive a family of events (the part before the first dot).
-EVENT_SCOPES: dict[str, str] = {"appeal": Scope.APPEALS_READ}
 
 
 def setting(name: str, default):
@@ -258,8 +257,11 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Post
 # --- who receives what -----------------------------------------------------------------------------
 
 def client_may_receive(client: ApiClient, event_type: str) -> bool:
-    scope = EVENT_SCOPES.get(event_type.split(".", 1)[0])
-    return client.is_usable() and client.has_scope(Scope.WEBHOOKS) and (scope is None or client.has_scope(scope))
+    """A usable client with the webhooks scope and the scope the event's module declares for it.
+    An event no module declares goes to nobody."""
+    event = module_events().get(event_type)
+    return (event is not None and client.is_usable() and client.has_scope(Scope.WEBHOOKS)
+            and client.has_scope(event.scope))
 
 
 def subscriptions_for(event_type: str, event_schema: str) -> list[tuple[int, str]]:
@@ -281,6 +283,25 @@ def subscriptions_for(event_type: str, event_schema: str) -> list[tuple[int, str
 
 
 # --- subscription services -------------------------------------------------------------------------
+
+def webhook_events_clean(*, client: ApiClient, events) -> list[str]:
+    """The event types a subscription names: each declared by a module and each one the client's
+    scopes let it receive (none named: every event, each of which must then be receivable)."""
+    known = module_events()
+    names = [name.strip() for name in events or () if isinstance(name, str) and name.strip()]
+    unknown = sorted({name for name in names if name not in known})
+    if unknown:
+        raise ValidationError({"events": ValidationError(
+            _("Unknown event type: %(names)s. Known: %(known)s.")
+            % {"names": ", ".join(unknown)[:200], "known": ", ".join(known)}, code="unknown_event")})
+    for name in names or known:
+        scope = known[name].scope
+        if not client.has_scope(scope):
+            raise ValidationError({"events": ValidationError(
+                _("Receiving %(name)s needs the %(scope)s scope.") % {"name": name, "scope": scope},
+                code="scope_required")})
+    return list(dict.fromkeys(names))
+
 
 def _clean_events(events) -> list[str]:
     events = list(dict.fromkeys(e.strip() for e in (events or []) if isinstance(e, str)))

@@ -27,6 +27,7 @@ SCHEDULER_LOCK_KEY = 0x60D0_0001
 class PeriodicJob:
     actor: dramatiq.Actor
     seconds: int
+    args: tuple = ()
 
 
 _periodic: dict[str, PeriodicJob] = {}
@@ -40,6 +41,11 @@ def periodic(*, seconds: int) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
         return actor
 
     return decorator
+
+
+def register_periodic(*, name: str, actor: dramatiq.Actor, seconds: int, args: tuple = ()) -> None:
+    """Send ``actor(*args)`` every ``seconds`` under ``name`` (the modules' periodic tasks use this)."""
+    _periodic[name] = PeriodicJob(actor=actor, seconds=seconds, args=tuple(args))
 
 
 def periodic_jobs() -> dict[str, PeriodicJob]:
@@ -58,7 +64,7 @@ class Scheduler:
         sent = []
         for name, job in self.jobs.items():
             if now >= self.next_due.get(name, now):
-                send_in_tenant(job.actor, PUBLIC_SCHEMA)
+                send_in_tenant(job.actor, PUBLIC_SCHEMA, *job.args)
                 self.next_due[name] = now + job.seconds
                 sent.append(name)
         return sent

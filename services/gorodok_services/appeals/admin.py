@@ -25,7 +25,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.accounts.models import User
-from gorodok_platform.accounts.roles import Role
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.appeals import services
 from gorodok_services.appeals.deadlines import tenant_timezone
@@ -46,6 +45,7 @@ from gorodok_services.appeals.models import (
     Question,
     QuestionResult,
 )
+from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, SETTINGS, appeals_permit
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
 from gorodok_services.appeals.selectors import appeal_overdue
 from gorodok_services.core.calendar import end_of_local_day, local_date
@@ -53,48 +53,37 @@ from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
 from gorodok_tenants.console.sites import back_office
 
 MODULE = "appeals"
-WORK_ROLES = (Role.MUNICIPAL_ADMIN, Role.APPEALS_OFFICER)
-VIEW_ROLES = (*WORK_ROLES, Role.VIEWER)
-ADMIN_ROLES = (Role.MUNICIPAL_ADMIN,)
 # Never copied into the audit log, which is append-only and outlives the retention period.
 PERSONAL_FIELDS = frozenset({*ERASED_FIELDS, *REPLACED_FIELDS, "access_code_hash", "idempotency_key"})
+# The applicant's identity and contacts: shown only to those the rule table lets see personal data.
+APPLICANT_FIELDS = ("applicant_name", "applicant_inn", "applicant_ogrn", "applicant_email", "applicant_phone",
+                    "applicant_address")
 
 
-# --- who may do what ------------------------------------------------------------------------------
+# --- who may do what: the module's rule table (permissions.py) ---------------------------------------
 
-def _role_names(request) -> set[str]:
-    cached = getattr(request, "_gorodok_role_names", None)
-    if cached is None:
-        cached = set(request.user.groups.values_list("name", flat=True))
-        request._gorodok_role_names = cached
-    return cached
-
-
-def has_appeals_role(request, roles) -> bool:
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or bool(_role_names(request) & {str(role) for role in roles})
+def may(request, action: str) -> bool:
+    return appeals_permit(request.user, action)
 
 
 class RolesMixin:
-    """Municipal roles grant access on top of Django's model permissions: appeals officers and the
-    administrator work with appeals, viewers only look; settings belong to the administrator."""
+    """Access follows the appeals rule table: appeals officers and the administrator work with
+    appeals, viewers only look (without personal data); settings belong to the administrator."""
 
-    view_roles = VIEW_ROLES
-    change_roles = WORK_ROLES
+    view_action = READ
+    change_action = CHANGE
 
     def has_module_permission(self, request):
-        return has_appeals_role(request, self.view_roles) or super().has_module_permission(request)
+        return may(request, self.view_action)
 
     def has_view_permission(self, request, obj=None):
-        return has_appeals_role(request, self.view_roles) or super().has_view_permission(request, obj)
+        return may(request, self.view_action)
 
     def has_add_permission(self, request, *args):
-        return has_appeals_role(request, self.change_roles) or super().has_add_permission(request, *args)
+        return may(request, self.change_action)
 
     def has_change_permission(self, request, obj=None):
-        return has_appeals_role(request, self.change_roles) or super().has_change_permission(request, obj)
+        return may(request, self.change_action)
 
 
 class ModuleAdmin(AuditedAdminMixin, ModuleAdminMixin, RolesMixin, admin.ModelAdmin):
@@ -344,7 +333,7 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def has_view_permission(self, request, obj=None):
-        return has_appeals_role(request, VIEW_ROLES) or super().has_view_permission(request, obj)
+        return may(request, READ)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -363,7 +352,12 @@ class QuestionInline(ReadOnlyInline):
 
 
 class AttachmentInline(ReadOnlyInline):
+    """Files may hold anything about the applicant: for those who may see personal data only."""
+
     model = Attachment
+
+    def has_view_permission(self, request, obj=None):
+        return may(request, PERSONAL_DATA)
     fields = readonly_fields = ("download", "content_type", "size", "uploaded_at")
 
     @admin.display(description=_("file"))
@@ -446,7 +440,17 @@ class AppealAdmin(ModuleAdmin):
     def get_actions(self, request):
         return {}
 
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if may(request, PERSONAL_DATA) else [f for f in fields if f not in APPLICANT_FIELDS]
+
     # -- detail --
+
+    def get_fieldsets(self, request, obj=None):
+        if may(request, PERSONAL_DATA):
+            return self.fieldsets
+        return [(title, {**options, "fields": [f for f in options["fields"] if f not in APPLICANT_FIELDS]})
+                for title, options in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         names = [f.name for f in Appeal._meta.fields]
@@ -570,7 +574,7 @@ class AppealAdmin(ModuleAdmin):
 
     def download_view(self, request, object_id, attachment_id):
         appeal = self._appeal_for(request, object_id)
-        if not self.has_view_permission(request, appeal):
+        if not may(request, PERSONAL_DATA):
             raise PermissionDenied
         attachment = Attachment.objects.filter(pk=attachment_id, appeal=appeal).first()
         if attachment is None or not attachment.file:
@@ -589,7 +593,7 @@ class AppealAdmin(ModuleAdmin):
 
 @admin.register(Department, site=back_office)
 class DepartmentAdmin(ModuleAdmin):
-    change_roles = ADMIN_ROLES
+    change_action = SETTINGS
     list_display = ("name", "head_email", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -597,7 +601,7 @@ class DepartmentAdmin(ModuleAdmin):
 
 @admin.register(DeadlineRule, site=back_office)
 class DeadlineRuleAdmin(ModuleAdmin):
-    change_roles = ADMIN_ROLES
+    change_action = SETTINGS
     list_display = ("kind", "category_prefix", "day_type", "register_days", "forward_days", "answer_days",
                     "max_extension_days", "shift_to_working_day")
     list_filter = ("kind", "day_type")
@@ -607,7 +611,7 @@ class DeadlineRuleAdmin(ModuleAdmin):
 class AppealsSettingsAdmin(ModuleAdmin):
     """One row per municipality: the list opens it directly."""
 
-    change_roles = ADMIN_ROLES
+    change_action = SETTINGS
     fieldsets = (
         (_("Numbering"), {"fields": ("registration_prefix",)}),
         (_("Notifications"), {"fields": ("sender_email", "head_email", "reminder_days", "escalate_after_days")}),

@@ -438,13 +438,13 @@ def _schedule(rng: random.Random, plan: Plan, *, now: datetime) -> None:
 
 def _executors():
     from gorodok_platform.accounts.models import User
-    from gorodok_platform.accounts.roles import Role
     from gorodok_platform.accounts.services import staff_user_create
+    from gorodok_services.appeals.module import APPEALS_OFFICER
 
     _name, slug = _municipality()
     email = f"officer@{slug}.gorodok.local"
     officer = User.objects.filter(email=email).first() or staff_user_create(
-        email=email, password=None, roles=[Role.APPEALS_OFFICER], full_name=OFFICER_NAME)
+        email=email, password=None, roles=[APPEALS_OFFICER], full_name=OFFICER_NAME)
     other = User.objects.filter(is_active=True, is_staff=True).exclude(pk=officer.pk).order_by("pk").first()
     return [officer, other or officer]
 

@@ -11,12 +11,7 @@ from __future__ import annotations
 import base64
 
 from gorodok_services.appeals.models import Appeal
-
-REGISTERED = "appeal.registered"
-STATUS_CHANGED = "appeal.status_changed"
-ANSWERED = "appeal.answered"
-OVERDUE = "appeal.overdue"
-EVENT_TYPES = (REGISTERED, STATUS_CHANGED, ANSWERED, OVERDUE)
+from gorodok_services.appeals.module import ANSWERED, EVENT_TYPES, OVERDUE, REGISTERED, STATUS_CHANGED  # noqa: F401
 
 
 def appeal_global_id(appeal: Appeal) -> str:

@@ -99,14 +99,14 @@ def appeals_in_period(start: datetime, end: datetime, prefix: str = "") -> Q:
             | Q(**{f"{p}registered_at__isnull": True, f"{p}received_at__gte": start, f"{p}received_at__lt": end}))
 
 
-def _open_at(end: datetime) -> Q:
+def open_at(end: datetime) -> Q:
     return ((Q(answered_at__isnull=True) | Q(answered_at__gte=end))
             & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)))
 
 
-def _late_at(end: datetime) -> Q:
+def late_at(end: datetime) -> Q:
     past_due = Q(due_at__lt=end) | Q(registered_at__isnull=True, due_register_at__lt=end)
-    return Q(answered_late=True) | (_open_at(end) & past_due)
+    return Q(answered_late=True) | (open_at(end) & past_due)
 
 
 def _municipality_name() -> str:
@@ -139,7 +139,7 @@ def appeal_statistics(*, date_from: date, date_to: date) -> AppealStatistics:
     figures = {
         "appeals": count(), "repeated": count(Q(repeats__isnull=False)), "collective": count(Q(is_collective=True)),
         "under_control": count(Q(under_control=True)), "considered_on_site": count(Q(considered_on_site=True)),
-        "considered_late": count(_late_at(end)), "under_consideration": count(_open_at(end)),
+        "considered_late": count(late_at(end)), "under_consideration": count(open_at(end)),
     }
     figures |= {f"form:{value}": count(Q(form=value)) for value in AppealForm.values}
     figures |= {f"channel:{value}": count(Q(channel=value)) for value in Channel.values}

@@ -69,19 +69,9 @@ def schema_lock(key: int) -> bool:
 
 def appeals_municipalities():
     """Active municipalities that have the appeals module switched on (read in the public schema)."""
-    from gorodok_tenants.models import Municipality, MunicipalityStatus
-    from gorodok_tenants.modules import module_enabled
+    from gorodok_tenants.modules import municipalities_with_module
 
-    return [m for m in Municipality.objects.filter(status=MunicipalityStatus.ACTIVE).order_by("schema_name")
-            if module_enabled(m, MODULE_CODE)]
-
-
-def appeals_enabled_here() -> bool:
-    """Whether the municipality whose schema is active has the module on (re-checked by each job:
-    the module may have been switched off since the fan-out)."""
-    from gorodok_tenants.modules import module_enabled
-
-    return module_enabled(getattr(connection, "tenant", None), MODULE_CODE)
+    return list(municipalities_with_module(MODULE_CODE))
 
 
 # --- the sweep -------------------------------------------------------------------------------------

@@ -8,10 +8,9 @@ from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.core.permissions import request_api_client
 from gorodok_graphql.webhooks.access import remember_schema
 from gorodok_graphql.webhooks.enums import WebhookErrorCode
-from gorodok_graphql.webhooks.queries import KNOWN_EVENTS
 from gorodok_graphql.webhooks.types import WebhookError, WebhookSubscription
 from gorodok_platform.integrations.models import Scope
-from gorodok_platform.integrations.webhooks import EVENT_SCOPES, webhook_subscribe
+from gorodok_platform.integrations.webhooks import webhook_events_clean, webhook_subscribe
 
 SECRET_DESCRIPTION = ("The signing secret of ``X-Gorodok-Signature``, shown this once: store it now. "
                       "It cannot be shown again; to change it, subscribe anew and delete this subscription.")
@@ -39,20 +38,7 @@ def _renamed(error: ValidationError) -> ValidationError:
 
 
 def clean_events(client, events) -> list[str]:
-    """Known event types only, each one the client's scopes let it receive."""
-    names = [name.strip() for name in events or () if name and name.strip()]
-    unknown = sorted({name for name in names if name not in KNOWN_EVENTS})
-    if unknown:
-        raise ValidationError({"events": ValidationError(
-            _("Unknown event type: %(names)s. Known: %(known)s.")
-            % {"names": ", ".join(unknown)[:200], "known": ", ".join(KNOWN_EVENTS)}, code="unknown_event")})
-    for name in names or KNOWN_EVENTS:
-        scope = EVENT_SCOPES.get(name.split(".", 1)[0])
-        if scope is not None and not client.has_scope(scope):
-            raise ValidationError({"events": ValidationError(
-                _("Receiving %(name)s needs the %(scope)s scope.") % {"name": name, "scope": scope},
-                code="scope_required")})
-    return list(dict.fromkeys(names))
+    return webhook_events_clean(client=client, events=events)
 
 
 class CreateWebhookSubscription(BaseMutation):

@@ -1,0 +1,168 @@
+"""The module contract: what a shared module (appeals, assets, reporting, the next one) declares so
+that the rest of Gorodok can use it without naming it.
+
+A module announces itself with an attribute on its AppConfig::
+
+    class AppealsConfig(AppConfig):
+        gorodok_module = ModuleInfo(
+            code="appeals", name=_("Citizens' appeals"),
+            roles=(ModuleRole("appeals_officer", _("Appeals officer")),),
+            scopes=(ModuleScope("appeals:read", _("read appeals")),),
+            events=(ModuleEvent("appeal.registered", _("an appeal was registered"), scope="appeals:read"),),
+            counters=(Counter("open", _("open"), count_open_appeals),),
+            report_sources=(ReportSource("received", _("appeals received"), appeals_received),),
+            periodic=(PeriodicTask("sweep", "gorodok_services.appeals.actors.sweep_here", seconds=3600),),
+            graphql=GraphQLRoots(tenant_query="gorodok_graphql.appeals.queries.AppealQueries"),
+        )
+
+The types live in the lowest layer because roles, API scopes and webhook events are platform
+concepts (accounts, integrations) that the platform must read; the tenants layer adds what concerns
+municipalities (which modules a municipality has on, the console's counters, periodic fan-out).
+Role codes, scope strings and event names are public contracts: they never change value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+
+MUNICIPAL = "municipal"
+REGIONAL = "regional"
+
+
+@dataclass(frozen=True)
+class ModuleRole:
+    """A role staff can hold: a Django group named by ``code`` in every schema of its ``schema`` kind."""
+
+    code: str
+    label: str
+    schema: str = MUNICIPAL  # MUNICIPAL or REGIONAL
+
+
+@dataclass(frozen=True)
+class ModuleScope:
+    """A permission an API client can be given. ``regional_only`` scopes exist only for the region's clients."""
+
+    code: str
+    label: str
+    regional_only: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleEvent:
+    """A webhook event; a client receives it only with ``scope`` (and the webhooks scope)."""
+
+    name: str
+    description: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A figure for the console, computed inside the municipality's schema."""
+
+    key: str
+    label: str
+    compute: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """A named figure of a municipality for a period (``compute(start, end)``, both dates inclusive in
+    the municipality's zone, run inside its schema). Reporting reads these to pre-fill report fields."""
+
+    key: str
+    label: str
+    compute: Callable[[date, date], int | Decimal]
+    unit: str = "count"  # count, roubles, percent
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work to run every ``seconds`` in each municipality that has the module on: ``actor`` (a dotted
+    path to a Dramatiq actor taking no arguments) is sent once per such municipality, in its schema."""
+
+    key: str
+    actor: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class GraphQLRoots:
+    """Dotted paths of the graphene classes a module adds to the tenant and the regional schema
+    (a module's services never import the API, so the API layer resolves these)."""
+
+    tenant_query: str = ""
+    tenant_mutation: str = ""
+    region_query: str = ""
+    region_mutation: str = ""
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    code: str
+    name: str
+    roles: tuple[ModuleRole, ...] = ()
+    scopes: tuple[ModuleScope, ...] = ()
+    events: tuple[ModuleEvent, ...] = ()
+    counters: tuple[Counter, ...] = ()
+    report_sources: tuple[ReportSource, ...] = ()
+    periodic: tuple[PeriodicTask, ...] = ()
+    graphql: GraphQLRoots = field(default_factory=GraphQLRoots)
+
+    def counter_key(self, counter: Counter) -> str:
+        return f"{self.code}.{counter.key}"
+
+    def report_source_key(self, source: ReportSource) -> str:
+        return f"{self.code}.{source.key}"
+
+
+_extra_modules: dict[str, ModuleInfo] = {}
+
+
+def register_module(module: ModuleInfo) -> None:
+    """Register a module that has no AppConfig of its own (tests; the AppConfig attribute is the norm)."""
+    _extra_modules[module.code] = module
+
+
+def unregister_module(code: str) -> None:
+    _extra_modules.pop(code, None)
+
+
+def registered_modules() -> dict[str, ModuleInfo]:
+    """Every installed module by code, in code order."""
+    modules = {
+        config.gorodok_module.code: config.gorodok_module
+        for config in apps.get_app_configs()
+        if isinstance(getattr(config, "gorodok_module", None), ModuleInfo)
+    }
+    modules.update(_extra_modules)
+    return dict(sorted(modules.items()))
+
+
+def module_roles() -> list[ModuleRole]:
+    return [role for module in registered_modules().values() for role in module.roles]
+
+
+def module_scopes() -> list[ModuleScope]:
+    return [scope for module in registered_modules().values() for scope in module.scopes]
+
+
+def module_events() -> dict[str, ModuleEvent]:
+    return {event.name: event for module in registered_modules().values() for event in module.events}
+
+
+def module_enabled(municipality, code: str) -> bool:
+    """Whether ``code`` is on for ``municipality`` (anything with ``disabled_modules``)."""
+    if municipality is None:
+        return False
+    disabled = getattr(municipality, "disabled_modules", None) or []
+    return code in registered_modules() and code not in disabled
+
+
+def enabled_module_codes(municipality) -> list[str]:
+    return [code for code in registered_modules() if module_enabled(municipality, code)]
