@@ -3,16 +3,16 @@ that the rest of Gorodok can use it without naming it.
 
 A module announces itself with an attribute on its AppConfig::
 
-    class AppealsConfig(AppConfig):
+    class RoadsConfig(AppConfig):
         gorodok_module = ModuleInfo(
-            code="appeals", name=_("Citizens' appeals"),
-            roles=(ModuleRole("appeals_officer", _("Appeals officer")),),
-            scopes=(ModuleScope("appeals:read", _("read appeals")),),
-            events=(ModuleEvent("appeal.registered", _("an appeal was registered"), scope="appeals:read"),),
-            counters=(Counter("open", _("open"), count_open_appeals),),
-            report_sources=(ReportSource("received", _("appeals received"), appeals_received),),
-            periodic=(PeriodicTask("sweep", "gorodok_services.appeals.actors.sweep_here", seconds=3600),),
-            graphql=GraphQLRoots(tenant_query="gorodok_graphql.appeals.queries.AppealQueries"),
+            code="roads", name=_("Roads"),
+            roles=(ModuleRole("road_engineer", _("Road engineer")),),
+            scopes=(ModuleScope("roads:read", _("read roads")),),
+            events=(ModuleEvent("road.closed", _("a road was closed"), scope="roads:read"),),
+            counters=(Counter("closed", _("closed"), count_closed_roads),),
+            report_sources=(ReportSource("repaired_km", _("km repaired"), km_repaired, unit="km"),),
+            periodic=(PeriodicTask("inspect", "gorodok_services.roads.inspections.inspect_due", seconds=3600),),
+            graphql=GraphQLRoots(tenant_query="gorodok_graphql.roads.schema.RoadsQuery"),
         )
 
 The types live in the lowest layer because roles, API scopes and webhook events are platform
