@@ -15,6 +15,7 @@ from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_tenants.models import Domain, Municipality, MunicipalityCounter, MunicipalityKind, MunicipalityStatus
 from gorodok_tenants.modules import ModuleInfo, register_module, unregister_module
+from gorodok_tenants.modules import registered_modules as registered_modules_now
 from tests.conftest import ADMIN_PASSWORD, login
 
 LIST_URL = "/admin/gorodok_tenants/municipality/"
@@ -206,3 +207,40 @@ def test_failed_jobs_are_listed_and_can_be_retried(console, region_host, alpha):
     assert (message.actor_name, message.args, message.options["tenant_schema"]) == ("ping", ("token-1",),
                                                                                    alpha.schema_name)
     broker.flush_all()
+
+
+def test_editing_names_and_hosts_goes_through_the_services(console, region_host, alpha):
+    url = f"{LIST_URL}{alpha.municipality.pk}/change/"
+    current = alpha.municipality.domains.get()
+    form = {"name": "Альфа-Сити", "name_en": "Alpha City", "timezone": "Asia/Krasnoyarsk",
+            "modules": list(registered_modules_now()),
+            "domains-TOTAL_FORMS": "2", "domains-INITIAL_FORMS": "1",
+            "domains-0-id": str(current.pk), "domains-0-tenant": str(alpha.municipality.pk),
+            "domains-0-domain": alpha.host, "domains-0-is_primary": "on",
+            "domains-1-tenant": str(alpha.municipality.pk), "domains-1-domain": "alpha-city.localhost"}
+    response = console.post(url, form, HTTP_HOST=region_host)
+    assert response.status_code == 302, response.content[:3000]
+    alpha.municipality.refresh_from_db()
+    assert alpha.municipality.name == "Альфа-Сити"
+    update = AuditEntry.objects.get(tenant_schema=alpha.schema_name, action="municipality.update")
+    assert update.before["name"] == "Альфа" and update.after["name"] == "Альфа-Сити"
+    assert AuditEntry.objects.filter(tenant_schema=alpha.schema_name, action="municipality.host_save",
+                                     after__domain="alpha-city.localhost").exists()
+    # The new host routes to alpha at once.
+    from tests.conftest import graphql
+
+    _status, body = graphql(console, "alpha-city.localhost", "{ municipality { name } }")
+    assert body["data"]["municipality"]["name"] == "Альфа-Сити"
+
+
+def test_update_service_validates_and_refuses_other_fields(alpha):
+    from django.core.exceptions import ValidationError
+
+    from gorodok_tenants.lifecycle import municipality_update
+
+    with pytest.raises(ValidationError):
+        municipality_update(municipality=alpha.municipality, timezone="Mars/Olympus")
+    with pytest.raises(ValidationError):
+        municipality_update(municipality=alpha.municipality, oktmo="95000009")
+    alpha.municipality.refresh_from_db()
+    assert alpha.municipality.timezone != "Mars/Olympus" and alpha.municipality.oktmo == "95000001"

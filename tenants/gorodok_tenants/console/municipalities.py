@@ -16,10 +16,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gorodok_platform.audit.services import audit_record, snapshot
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_admin
 from gorodok_tenants.counters import counter_labels
-from gorodok_tenants.lifecycle import municipality_resume, municipality_suspend
+from gorodok_tenants.lifecycle import (
+    UPDATABLE_FIELDS,
+    municipality_host_delete,
+    municipality_host_save,
+    municipality_resume,
+    municipality_suspend,
+    municipality_update,
+)
 from gorodok_tenants.models import (
     Domain,
     Municipality,
@@ -27,7 +33,7 @@ from gorodok_tenants.models import (
     MunicipalityKind,
     MunicipalityStatus,
 )
-from gorodok_tenants.modules import municipality_set_module, registered_modules
+from gorodok_tenants.modules import registered_modules
 from gorodok_tenants.provisioning import (
     MunicipalitySpec,
     municipality_admin_invite,
@@ -212,29 +218,18 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
             self.message_user(request, _("Sign-in link for %(email)s (also sent by e-mail outside development): "
                                          "%(link)s") % {"email": invitation.email, "link": invitation.link})
             return
-        before = snapshot(Municipality.objects.get(pk=obj.pk))
-        obj.save(update_fields=["name", "name_en", "timezone", "updated_at"])
-        wanted = set(form.cleaned_data.get("modules") or [])
-        for code in registered_modules():
-            currently_enabled = code not in (obj.disabled_modules or [])
-            if (code in wanted) != currently_enabled:
-                obj = municipality_set_module(municipality=obj, code=code, enabled=code in wanted,
-                                              actor=request.user)
-        after = snapshot(obj)
-        if before != after:
-            audit_record(action="municipality.update", actor=request.user, tenant_schema=obj.schema_name,
-                         target=obj, before=before, after=after, request=request)
+        updated = municipality_update(municipality=obj, actor=request.user, request=request,
+                                      modules=form.cleaned_data.get("modules") or [],
+                                      **{name: form.cleaned_data[name] for name in UPDATABLE_FIELDS})
+        obj.__dict__.update(updated.__dict__)
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save()
-        for instance in instances:
-            audit_record(action="municipality.host_save", actor=request.user,
-                         tenant_schema=form.instance.schema_name, target=instance,
-                         after={"domain": instance.domain, "is_primary": instance.is_primary}, request=request)
-        for instance in formset.deleted_objects:
-            audit_record(action="municipality.host_delete", actor=request.user,
-                         tenant_schema=form.instance.schema_name, before={"domain": instance.domain},
-                         request=request)
+        # The inline's form validated each host; saving and deleting go through the services.
+        municipality = form.instance
+        for host in formset.save(commit=False):
+            municipality_host_save(municipality=municipality, host=host, actor=request.user, request=request)
+        for host in formset.deleted_objects:
+            municipality_host_delete(municipality=municipality, host=host, actor=request.user, request=request)
 
     # --- actions ---------------------------------------------------------------------------------
 
