@@ -221,3 +221,32 @@ def test_departments(signed_in, alpha):
     status, body = graphql(signed_in, alpha.host, "{ appealDepartments(first: 10) { edges { node { id name } } } }")
     assert body["data"]["appealDepartments"]["edges"] == [
         {"node": {"id": to_global_id("Department", kept.pk), "name": "Отдел ЖКХ"}}]
+
+
+def test_queues_are_the_back_offices(signed_in, alpha):
+    """The API's queue argument and the back office's queue filter ask the same selector."""
+    from gorodok_services.appeals.selectors import QUEUES, appeal_queue
+
+    now = timezone.now()
+    with schema_context(alpha.schema_name):
+        admin = User.objects.get(email=alpha.admin_email)
+    mine = receive(alpha, subject="Моё", external_number="Q-1")
+    register(alpha, mine)
+    late = receive(alpha, subject="Просроченное", external_number="Q-2", received_at=now - timedelta(days=60))
+    register(alpha, late, registered_at=now - timedelta(days=59))
+    with schema_context(alpha.schema_name):
+        from gorodok_services.appeals import services as appeal_services
+
+        appeal_services.appeal_assign(appeal=Appeal.objects.get(pk=mine.pk), executor=admin)
+    query = "query ($q: AppealQueue) { appeals(first: 20, queue: $q) { edges { node { subject } } } }"
+    for queue in QUEUES:
+        status, body = graphql(signed_in, alpha.host, query, {"q": queue.upper()})
+        assert "errors" not in body, body
+        got = sorted(edge["node"]["subject"] for edge in body["data"]["appeals"]["edges"])
+        with schema_context(alpha.schema_name):
+            expected = sorted(appeal_queue(Appeal.objects.all(), queue, admin).values_list("subject", flat=True))
+        assert got == expected, queue
+    status, body = graphql(signed_in, alpha.host, query, {"q": "MINE"})
+    assert [edge["node"]["subject"] for edge in body["data"]["appeals"]["edges"]] == ["Моё"]
+    status, body = graphql(signed_in, alpha.host, query, {"q": "OVERDUE"})
+    assert [edge["node"]["subject"] for edge in body["data"]["appeals"]["edges"]] == ["Просроченное"]

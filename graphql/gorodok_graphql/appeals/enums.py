@@ -42,3 +42,21 @@ AppealErrorCode = graphene.Enum(
 def enum_value(value):
     """The stored value of an enum argument (graphene passes members, resolvers return raw values)."""
     return getattr(value, "value", value)
+
+
+class AppealQueue(graphene.Enum):
+    """A work queue of the back office: the same selector answers both."""
+
+    MINE = "mine"
+    WEEK = "week"
+    OVERDUE = "overdue"
+    UNASSIGNED = "unassigned"
+
+    @property
+    def description(self):
+        return {
+            "MINE": "Open appeals whose executor is the signed-in member of staff.",
+            "WEEK": "Open appeals due by the end of this week (Sunday, in the municipality's time zone).",
+            "OVERDUE": "Open appeals past their deadline.",
+            "UNASSIGNED": "Open appeals without an executor.",
+        }.get(self.name)

@@ -1,15 +1,19 @@
-"""The filters of the appeals list, applied to the list selector's queryset."""
+"""The API's arguments of the appeals list, checked and turned into the selectors' filters."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import enum_value
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.permissions import can_see_personal_data
-from gorodok_services.appeals.models import Question
-from gorodok_services.appeals.selectors import appeal_overdue
+from gorodok_services.appeals.selectors import (
+    appeal_in_section,
+    appeal_overdue_filter,
+    appeal_queue,
+    appeal_search,
+)
 from gorodok_services.classifier.models import CODE_PATTERN
 from graphql import GraphQLError
 
@@ -27,7 +31,7 @@ def reject_nul_in_filters(**filters) -> None:
 
 
 def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=None, section=None, assignee=None,
-                   due_before=None, overdue=None, search=None) -> QuerySet:
+                   due_before=None, overdue=None, search=None, queue=None) -> QuerySet:
     reject_nul_in_filters(section=section, assignee=assignee, search=search)
     if status is not None:
         queryset = queryset.filter(status=enum_value(status))
@@ -39,9 +43,7 @@ def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=
         section = section.strip()
         if not CODE_PATTERN.match(section):
             raise _invalid("section", _("A classifier code or its beginning, e.g. 0003 or 0003.0009."))
-        # Exists, not a join: an appeal with two questions in the section is listed once.
-        queryset = queryset.filter(Exists(Question.objects.filter(
-            appeal=OuterRef("pk"), classifier_code__startswith=section)))
+        queryset = appeal_in_section(queryset, section)
     if assignee:
         assignee = assignee.strip()
         if assignee.lower() == ME:
@@ -51,13 +53,10 @@ def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=
     if due_before is not None:
         queryset = queryset.filter(due_at__lt=due_before)
     if overdue is not None:
-        overdue_ids = appeal_overdue().values("pk")
-        queryset = queryset.filter(pk__in=overdue_ids) if overdue else queryset.exclude(pk__in=overdue_ids)
+        queryset = appeal_overdue_filter(queryset, overdue)
+    if queue is not None:
+        user = getattr(info.context, "user", None)
+        queryset = appeal_queue(queryset, enum_value(queue), user if getattr(user, "is_authenticated", False) else None)
     if search and search.strip():
-        term = search.strip()
-        condition = (Q(registration_number__icontains=term) | Q(external_number__icontains=term)
-                     | Q(subject__icontains=term))
-        if can_see_personal_data(info):
-            condition |= Q(applicant_name__icontains=term)
-        queryset = queryset.filter(condition)
+        queryset = appeal_search(queryset, search.strip(), personal_data=can_see_personal_data(info))
     return queryset

@@ -1,6 +1,6 @@
 import graphene
 
-from gorodok_graphql.appeals.enums import AppealChannelEnum, AppealKindEnum, AppealStatusEnum
+from gorodok_graphql.appeals.enums import AppealChannelEnum, AppealKindEnum, AppealQueue, AppealStatusEnum
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.filters import filter_appeals, reject_nul_in_filters
 from gorodok_graphql.appeals.lookup import pk_from_global_id
@@ -30,6 +30,7 @@ class AppealQueries(graphene.ObjectType):
         due_before=graphene.DateTime(description="Answer deadline before this moment."),
         overdue=graphene.Boolean(description="Only overdue appeals (true) or only the others (false)."),
         search=graphene.String(description="Part of the registration or external number or of the subject."),
+        queue=AppealQueue(description="A work queue, as in the back office."),
         description="This municipality's appeals, newest received first (staff only).",
     )
     appeal = graphene.Field(
@@ -57,7 +58,7 @@ class AppealQueries(graphene.ObjectType):
     def resolve_appeals(root, info, **filters):
         check_can_read_appeals(info)
         filters = {name: filters.get(name) for name in (
-            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search")}
+            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search", "queue")}
         return filter_appeals(appeal_list(), info, **filters)
 
     @module_required(MODULE)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,9 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.appeals import services
-from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import (
-    OPEN_STATUSES,
     Appeal,
     AppealEvent,
     AppealForm,
@@ -47,8 +43,7 @@ from gorodok_services.appeals.models import (
 )
 from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, SETTINGS, appeals_permit
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
-from gorodok_services.appeals.selectors import appeal_overdue
-from gorodok_services.core.calendar import end_of_local_day, local_date
+from gorodok_services.appeals.selectors import appeal_in_section, appeal_queue
 from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
 from gorodok_tenants.console.sites import back_office
 
@@ -100,23 +95,6 @@ QUEUES = (
 )
 
 
-def appeal_queue(queryset: QuerySet[Appeal], queue: str | None, user, now=None) -> QuerySet[Appeal]:
-    """Open appeals in a work queue. "This week" ends on Sunday in the municipality's time zone."""
-    now = now or timezone.now()
-    if queue == "mine":
-        return queryset.filter(status__in=OPEN_STATUSES, executor=user)
-    if queue == "week":
-        today = local_date(now, tenant_timezone())
-        sunday = today + timedelta(days=6 - today.weekday())
-        return queryset.filter(status__in=OPEN_STATUSES, due_at__gte=now,
-                               due_at__lte=end_of_local_day(sunday, tenant_timezone()))
-    if queue == "overdue":
-        return queryset.filter(pk__in=appeal_overdue(now).values("pk"))
-    if queue == "unassigned":
-        return queryset.filter(status__in=OPEN_STATUSES, executor__isnull=True)
-    return queryset
-
-
 class QueueFilter(admin.SimpleListFilter):
     title = _("queue")
     parameter_name = "queue"
@@ -144,7 +122,7 @@ class SectionFilter(admin.SimpleListFilter):
             return queryset
         if not re.fullmatch(r"\d{4}", value):
             return queryset.none()
-        return queryset.filter(pk__in=Question.objects.filter(classifier_code__startswith=value).values("appeal_id"))
+        return appeal_in_section(queryset, value)
 
 
 # --- forms of the actions ---------------------------------------------------------------------------

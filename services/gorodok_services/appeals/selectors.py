@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gorodok_services.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Question
@@ -47,3 +47,54 @@ def appeal_detail() -> QuerySet[Appeal]:
     return appeal_list().prefetch_related(
         Prefetch("events", queryset=AppealEvent.objects.order_by("at", "id")), "attachments"
     )
+
+
+# --- the filters every list offers (the back office's and the API's) ----------------------------------
+
+QUEUES = ("mine", "week", "overdue", "unassigned")
+
+
+def appeal_queue(queryset: QuerySet[Appeal], queue: str | None, user, now=None) -> QuerySet[Appeal]:
+    """Open appeals in a work queue: ``mine``, due this ``week`` (ending on Sunday in the municipality's
+    time zone), ``overdue``, ``unassigned``; any other value leaves the queryset as it is."""
+    from datetime import timedelta
+
+    from gorodok_services.appeals.deadlines import tenant_timezone
+    from gorodok_services.core.calendar import end_of_local_day, local_date
+
+    now = now or timezone.now()
+    if queue == "mine":  # an API client is nobody's executor
+        if user is None or not getattr(user, "pk", None):
+            return queryset.none()
+        return queryset.filter(status__in=OPEN_STATUSES, executor=user)
+    if queue == "week":
+        today = local_date(now, tenant_timezone())
+        sunday = today + timedelta(days=6 - today.weekday())
+        return queryset.filter(status__in=OPEN_STATUSES, due_at__gte=now,
+                               due_at__lte=end_of_local_day(sunday, tenant_timezone()))
+    if queue == "overdue":
+        return queryset.filter(pk__in=appeal_overdue(now).values("pk"))
+    if queue == "unassigned":
+        return queryset.filter(status__in=OPEN_STATUSES, executor__isnull=True)
+    return queryset
+
+
+def appeal_in_section(queryset: QuerySet[Appeal], code_prefix: str) -> QuerySet[Appeal]:
+    """Appeals with a question whose classifier code starts with ``code_prefix`` (a section such as 0003,
+    or a longer beginning); listed once however many of their questions match."""
+    return queryset.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"),
+                                                          classifier_code__startswith=code_prefix)))
+
+
+def appeal_search(queryset: QuerySet[Appeal], term: str, *, personal_data: bool) -> QuerySet[Appeal]:
+    """Appeals whose number, external number or subject contain ``term``; the applicant's name too only
+    for a caller who may see personal data (otherwise the search would reveal it)."""
+    condition = Q(registration_number__icontains=term) | Q(external_number__icontains=term) | Q(subject__icontains=term)
+    if personal_data:
+        condition |= Q(applicant_name__icontains=term)
+    return queryset.filter(condition)
+
+
+def appeal_overdue_filter(queryset: QuerySet[Appeal], overdue: bool, now=None) -> QuerySet[Appeal]:
+    ids = appeal_overdue(now).values("pk")
+    return queryset.filter(pk__in=ids) if overdue else queryset.exclude(pk__in=ids)
