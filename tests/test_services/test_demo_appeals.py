@@ -22,8 +22,8 @@ from gorodok_services.appeals.models import (
     Question,
 )
 from gorodok_services.appeals.selectors import appeal_overdue
-from gorodok_services.appeals.services import _valid_inn, _valid_ogrn
 from gorodok_services.classifier.services import BUNDLED, _rows
+from gorodok_services.core.identifiers import valid_inn, valid_ogrn
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def test_seeding_covers_every_state(in_alpha):
     assert appeals.filter(repeats__isnull=False).exists()
     legal = appeals.filter(applicant_type=ApplicantType.LEGAL_ENTITY)
     assert legal.exists()
-    assert all(_valid_inn(a.applicant_inn) and _valid_ogrn(a.applicant_ogrn) for a in legal)
+    assert all(valid_inn(a.applicant_inn) and valid_ogrn(a.applicant_ogrn) for a in legal)
     assert len(set(appeals.values_list("channel", flat=True))) >= 4
     assert all("г. Альфа" in a.problem_address for a in appeals)
     # Dates spread over the last two months, in order, none in the future.

@@ -38,6 +38,7 @@ from gorodok_services.appeals.models import (
 )
 from gorodok_services.appeals.selectors import appeal_is_overdue
 from gorodok_services.appeals.services import AppealIntake, QuestionInput
+from gorodok_services.core.identifiers import inn_complete, ogrn_complete
 
 KEY_PREFIX = "demo-"
 DEPARTMENTS = ("Отдел ЖКХ", "Отдел благоустройства", "Отдел архитектуры и градостроительства")
@@ -237,33 +238,24 @@ OFFICER_NAME = "Сагалакова Ирина Викторовна"
 
 # --- identifiers with valid check digits ---------------------------------------------------------
 
-def _check(digits: str, weights: tuple[int, ...]) -> str:
-    return str(sum(w * int(d) for w, d in zip(weights, digits, strict=False)) % 11 % 10)
-
-
 def inn_legal_entity(rng: random.Random, region: str = "19") -> str:
     """A 10-digit INN of an organisation registered in the region (Khakassia: 19)."""
-    body = f"{region}{rng.randint(1, 3):02d}{rng.randint(0, 99999):05d}"
-    return body + _check(body, (2, 4, 10, 3, 5, 9, 4, 6, 8))
+    return inn_complete(f"{region}{rng.randint(1, 3):02d}{rng.randint(0, 99999):05d}")
 
 
 def inn_person(rng: random.Random, region: str = "19") -> str:
     """A 12-digit INN of a person (or an individual entrepreneur)."""
-    body = f"{region}{rng.randint(1, 3):02d}{rng.randint(0, 999999):06d}"
-    body += _check(body, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
-    return body + _check(body, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+    return inn_complete(f"{region}{rng.randint(1, 3):02d}{rng.randint(0, 999999):06d}")
 
 
 def ogrn(rng: random.Random, region: str = "19") -> str:
     """A 13-digit OGRN of an organisation."""
-    body = f"1{rng.randint(2, 23):02d}{region}{rng.randint(0, 9999999):07d}"
-    return body + str(int(body) % 11 % 10)
+    return ogrn_complete(f"1{rng.randint(2, 23):02d}{region}{rng.randint(0, 9999999):07d}")
 
 
 def ogrnip(rng: random.Random, region: str = "19") -> str:
     """A 15-digit OGRNIP of an individual entrepreneur."""
-    body = f"3{rng.randint(4, 23):02d}{region}{rng.randint(0, 999999999):09d}"
-    return body + str(int(body) % 13 % 10)
+    return ogrn_complete(f"3{rng.randint(4, 23):02d}{region}{rng.randint(0, 999999999):09d}")
 
 
 # --- the plan of one appeal ----------------------------------------------------------------------

@@ -4,7 +4,6 @@ raise ValidationError with a code from ``error_codes``; nothing here ever answer
 
 from __future__ import annotations
 
-import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from gorodok_services.appeals.models import (
     RegistrationCounter,
 )
 from gorodok_services.core.calendar import deadline
+from gorodok_services.core.identifiers import valid_inn, valid_ogrn
 
 CONSIDERED_RESULTS = (QuestionResult.EXPLAINED, QuestionResult.SUPPORTED, QuestionResult.MEASURES_TAKEN,
                       QuestionResult.NOT_SUPPORTED, QuestionResult.ANSWER_GIVEN)
@@ -123,28 +123,6 @@ def _notify(appeal: Appeal, kind: str, key: str, recipient: str) -> Notification
     return notification_record(appeal=appeal, kind=kind, key=key, recipient=recipient)[0]
 
 
-def _valid_inn(value: str) -> bool:
-    if not re.fullmatch(r"\d{10}|\d{12}", value):
-        return False
-    digits = [int(c) for c in value]
-
-    def check(weights):
-        return sum(w * d for w, d in zip(weights, digits, strict=False)) % 11 % 10
-
-    if len(digits) == 10:
-        return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[9]
-    return (check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[10]
-            and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11])
-
-
-def _valid_ogrn(value: str) -> bool:
-    if re.fullmatch(r"\d{13}", value):
-        return int(value[:12]) % 11 % 10 == int(value[12])
-    if re.fullmatch(r"\d{15}", value):
-        return int(value[:14]) % 13 % 10 == int(value[14])
-    return False
-
-
 _TEXT_LIMITS = {
     field: Appeal._meta.get_field(field).max_length
     for field in ("subject", "text", "applicant_name", "applicant_inn", "applicant_ogrn", "applicant_email",
@@ -192,9 +170,9 @@ def _validate_intake(data: AppealIntake) -> None:
     if data.applicant_type != ApplicantType.ANONYMOUS and not data.applicant_name.strip():
         add("applicant_name", _("Name the applicant, or mark the appeal anonymous."), codes.APPLICANT_REQUIRED)
     if data.applicant_type == ApplicantType.LEGAL_ENTITY:
-        if not _valid_inn(data.applicant_inn):
+        if not valid_inn(data.applicant_inn):
             add("applicant_inn", _("The INN is not valid."), codes.INVALID_INN)
-        if data.applicant_ogrn and not _valid_ogrn(data.applicant_ogrn):
+        if data.applicant_ogrn and not valid_ogrn(data.applicant_ogrn):
             add("applicant_ogrn", _("The OGRN is not valid."), codes.INVALID_OGRN)
     if data.applicant_email:
         from django.core.validators import validate_email
