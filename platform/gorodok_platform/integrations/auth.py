@@ -2,7 +2,8 @@
 
 A municipality's own client lives in its schema and is valid on its host only. A regional client lives
 in the public schema and is valid on the region host and on the hosts of the municipalities whose
-schemas it names. Nothing about a client is cached: a revoked or rotated token stops working at once.
+schemas it names. Clients are looked up through the cache, and saving or deleting one forgets its
+entry, so a revoked or rotated token stops working at once.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The daily sweep of one municipality's appeals: overdue flags, reminders, overdue notices and
+"""The hourly sweep of one municipality's appeals: overdue flags, reminders, overdue notices and
 escalations to the head.
 
 Runs inside the municipality's schema (a job, or the ``appeals_sweep`` command). It is idempotent:
