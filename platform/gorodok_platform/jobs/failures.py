@@ -41,3 +41,40 @@ class FailureRecorderMiddleware(Middleware):
             record_failed_job(message, exception)
         except Exception:  # recording must never hide the original failure
             logger.exception("could not record the failed job %s", message.message_id)
+
+
+# --- what staff do with them (the console's actions) -----------------------------------------------------
+
+def failed_job_retry(*, job, actor=None, request=None) -> bool:
+    """Send a failed job again, in its schema, and mark it resolved; False when its actor no longer exists
+    (a later release removed it), and then nothing changes."""
+    import dramatiq
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gorodok_platform.audit.services import audit_record
+    from gorodok_platform.jobs.middleware import send_in_tenant
+
+    try:
+        actor_fn = dramatiq.get_broker().get_actor(job.actor_name)
+    except dramatiq.errors.ActorNotFound:
+        return False
+    with transaction.atomic():
+        job.resolved_at = timezone.now()
+        job.save(update_fields=["resolved_at"])
+        audit_record(action="job.retry", actor=actor, tenant_schema=job.tenant_schema, target=job, request=request)
+    send_in_tenant(actor_fn, job.tenant_schema or "public", *job.args)
+    return True
+
+
+def failed_jobs_resolve(*, jobs, actor=None, request=None) -> int:
+    """Mark unresolved failed jobs resolved (someone dealt with them by hand); returns how many."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gorodok_platform.audit.services import audit_record
+
+    with transaction.atomic():
+        count = jobs.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        audit_record(action="job.resolve", actor=actor, after={"count": count}, request=request)
+    return count

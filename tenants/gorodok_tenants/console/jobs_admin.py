@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import dramatiq
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gorodok_platform.audit.services import audit_record
-from gorodok_platform.jobs.middleware import send_in_tenant
+from gorodok_platform.jobs.failures import failed_job_retry, failed_jobs_resolve
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin
 
 
@@ -29,23 +26,13 @@ class FailedJobAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Run the selected jobs again"))
     def retry(self, request, queryset):
-        broker = dramatiq.get_broker()
         for job in queryset.filter(resolved_at__isnull=True):
-            try:
-                actor = broker.get_actor(job.actor_name)
-            except dramatiq.errors.ActorNotFound:
+            if not failed_job_retry(job=job, actor=request.user, request=request):
                 self.message_user(request, _("No such job any more: %(name)s") % {"name": job.actor_name},
                                   messages.WARNING)
-                continue
-            send_in_tenant(actor, job.tenant_schema or "public", *job.args)
-            job.resolved_at = timezone.now()
-            job.save(update_fields=["resolved_at"])
-            audit_record(action="job.retry", actor=request.user, tenant_schema=job.tenant_schema, target=job,
-                         request=request)
         self.message_user(request, _("The jobs were sent again."))
 
     @admin.action(description=_("Mark the selected jobs resolved"))
     def mark_resolved(self, request, queryset):
-        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
-        audit_record(action="job.resolve", actor=request.user, after={"count": count}, request=request)
+        failed_jobs_resolve(jobs=queryset, actor=request.user, request=request)
         self.message_user(request, _("Marked resolved."))
