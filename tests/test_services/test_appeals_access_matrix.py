@@ -145,13 +145,16 @@ def open311_post(client, world, headers):
 
 
 # Which rule of the table each surface answers to.
-STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
+API_SURFACES: dict[str, tuple[Callable, str]] = {
     "graphql list": (gql_list, READ),
     "graphql one appeal": (gql_item, READ),
     "graphql personal-data fields": (gql_personal_fields, PERSONAL_DATA),
     "graphql search by applicant": (gql_search_by_name, PERSONAL_DATA),
     "graphql statistics": (gql_statistics, STATISTICS),
     "graphql mutation": (gql_change, CHANGE),
+}
+STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
+    **API_SURFACES,
     "back-office list": (office_list, READ),
     "back-office change page": (office_change_page, READ),
     "back-office personal data": (office_personal_data, PERSONAL_DATA),
@@ -159,15 +162,7 @@ STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
     "back-office attachment download": (office_download, PERSONAL_DATA),
     "back-office action page": (office_action_page, CHANGE),
 }
-CLIENT_SURFACES: dict[str, tuple[Callable, str]] = {
-    "graphql list": (gql_list, READ),
-    "graphql one appeal": (gql_item, READ),
-    "graphql personal-data fields": (gql_personal_fields, PERSONAL_DATA),
-    "graphql search by applicant": (gql_search_by_name, PERSONAL_DATA),
-    "graphql statistics": (gql_statistics, STATISTICS),
-    "graphql mutation": (gql_change, CHANGE),
-    "open311 create": (open311_post, CHANGE),
-}
+CLIENT_SURFACES: dict[str, tuple[Callable, str]] = {**API_SURFACES, "open311 create": (open311_post, CHANGE)}
 SCOPE_SETS = [("appeals:read",), ("appeals:write",), ("appeals:personal_data",),
               ("appeals:read", "appeals:personal_data"), ("appeals:read", "appeals:write", "appeals:personal_data"),
               ("webhooks",)]
