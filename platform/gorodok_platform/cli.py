@@ -77,9 +77,9 @@ def _start_jobs(broker_url: str):
     return stop
 
 
-def _seed_demo_appeals_in_background() -> None:
-    """A few dozen demo appeals per municipality (only missing ones), while the server already serves:
-    the first run registers several hundred appeals, which takes about a minute."""
+def _seed_demo_data_in_background() -> None:
+    """Every module's demo data in every municipality (only what is missing), while the server already
+    serves: the first run registers several hundred appeals, which takes about a minute."""
     import threading
 
     from django.core.management import call_command
@@ -87,14 +87,14 @@ def _seed_demo_appeals_in_background() -> None:
 
     def seed() -> None:
         try:
-            call_command("seed_demo_appeals", all=True, quiet=True)
-            logger.info("demo appeals are in place in every municipality")
+            call_command("seed_demo", all=True, quiet=True)
+            logger.info("demo data are in place in every municipality")
         except Exception:
-            logger.exception("seeding the demo appeals failed")
+            logger.exception("seeding the demo data failed")
         finally:
             connection.close()
 
-    threading.Thread(target=seed, name="gorodok-demo-appeals", daemon=True).start()
+    threading.Thread(target=seed, name="gorodok-demo-data", daemon=True).start()
 
 
 def _primary_domains() -> list:
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     call_command("seed_region", quiet=True)
     stop_jobs = _start_jobs(settings.BROKER_URL)
     if settings.GORODOK_ENV == "dev":
-        _seed_demo_appeals_in_background()
+        _seed_demo_data_in_background()
     try:
         domains = _primary_domains()
         _send_pings(domains)

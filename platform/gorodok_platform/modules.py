@@ -13,6 +13,7 @@ A module announces itself with an attribute on its AppConfig::
             report_sources=(ReportSource("repaired_km", _("km repaired"), km_repaired, unit="km"),),
             periodic=(PeriodicTask("inspect", "gorodok_services.roads.inspections.inspect_due", seconds=3600),),
             graphql=GraphQLRoots(tenant_query="gorodok_graphql.roads.schema.RoadsQuery"),
+            demo="gorodok_services.roads.demo.seed_demo_roads",
         )
 
 The types live in the lowest layer because roles, API scopes and webhook events are platform
@@ -113,6 +114,9 @@ class ModuleInfo:
     report_sources: tuple[ReportSource, ...] = ()
     periodic: tuple[PeriodicTask, ...] = ()
     graphql: GraphQLRoots = field(default_factory=GraphQLRoots)
+    # Dotted path to a function that creates the module's demo data in the current schema (for ``make
+    # run``): no arguments, idempotent, through the module's services; returns how many objects it made.
+    demo: str = ""
 
     def counter_key(self, counter: Counter) -> str:
         return f"{self.code}.{counter.key}"

@@ -127,3 +127,15 @@ def test_command_for_one_and_for_all(alpha, beta):
         with schema_context(municipality.schema_name):
             assert demo_appeals().count() == 9
             assert set(demo_appeals().values_list("status", flat=True)) == set(AppealStatus.values)
+
+
+def test_the_generic_demo_command_runs_the_modules_seeders(alpha):
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("seed_demo", "--schema", alpha.schema_name, stdout=out)
+    assert "appeals: 36 new" in out.getvalue()
+    call_command("seed_demo", "--schema", alpha.schema_name, stdout=out)
+    assert "appeals: 0 new" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--schema", alpha.schema_name, "--module", "nothing")

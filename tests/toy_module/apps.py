@@ -42,4 +42,5 @@ class ToyConfig(AppConfig):
         periodic=(PeriodicTask("polish", "tests.toy_module.services.toys_polish", seconds=600),),
         graphql=GraphQLRoots(tenant_query="tests.toy_module.api.ToyQuery",
                              tenant_mutation="tests.toy_module.api.ToyMutation"),
+        demo="tests.toy_module.services.toys_demo",
     )

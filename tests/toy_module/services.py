@@ -18,3 +18,13 @@ def toy_make(*, name: str) -> Toy:
 def toys_polish() -> int:
     """The periodic task: polish every toy not polished yet (idempotent)."""
     return Toy.objects.filter(polished_at__isnull=True).update(polished_at=timezone.now())
+
+
+def toys_demo() -> int:
+    """Demo data: three toys, once."""
+    made = 0
+    for name in ("юла", "мяч", "кубик"):
+        if not Toy.objects.filter(name=f"демо: {name}").exists():
+            toy_make(name=f"демо: {name}")
+            made += 1
+    return made

@@ -192,3 +192,17 @@ def test_event_is_delivered_to_a_webhook_subscriber(committed_alpha, settings):
     assert len(got) == 1
     assert got[0].event["type"] == "toy.made" and got[0].event["data"]["name"] == "волчок"
     assert verify_signature(signing_secret, got[0].headers, got[0].body)
+
+
+def test_demo_data_through_the_generic_command(alpha):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", "--schema", alpha.schema_name, "--module", "toy", stdout=out)
+    assert "toy: 3 new" in out.getvalue()
+    call_command("seed_demo", "--schema", alpha.schema_name, "--module", "toy", stdout=out)
+    assert "toy: 0 new" in out.getvalue()
+    with schema_context(alpha.schema_name):
+        assert Toy.objects.filter(name__startswith="демо: ").count() == 3

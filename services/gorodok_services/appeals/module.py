@@ -86,4 +86,5 @@ MODULE = ModuleInfo(
         tenant_query="gorodok_graphql.appeals.schema.AppealsQuery",
         tenant_mutation="gorodok_graphql.appeals.mutations.AppealMutations",
     ),
+    demo="gorodok_services.appeals.demo.seed_demo_appeals",
 )
