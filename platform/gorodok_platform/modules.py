@@ -30,6 +30,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.signals import setting_changed
 
 MUNICIPAL = "municipal"
 REGIONAL = "regional"
@@ -126,26 +127,45 @@ class ModuleInfo:
 
 
 _extra_modules: dict[str, ModuleInfo] = {}
+_registry: dict[str, ModuleInfo] | None = None  # read once: the installed apps do not change while running
 
 
 def register_module(module: ModuleInfo) -> None:
     """Register a module that has no AppConfig of its own (tests; the AppConfig attribute is the norm)."""
     _extra_modules[module.code] = module
+    forget_registry()
 
 
 def unregister_module(code: str) -> None:
     _extra_modules.pop(code, None)
+    forget_registry()
+
+
+def forget_registry() -> None:
+    global _registry
+    _registry = None
+
+
+def _installed_apps_changed(*, setting: str, **kwargs) -> None:
+    if setting == "INSTALLED_APPS":  # tests that override the installed apps
+        forget_registry()
+
+
+setting_changed.connect(_installed_apps_changed, dispatch_uid="gorodok_module_registry")
 
 
 def registered_modules() -> dict[str, ModuleInfo]:
-    """Every installed module by code, in code order."""
-    modules = {
-        config.gorodok_module.code: config.gorodok_module
-        for config in apps.get_app_configs()
-        if isinstance(getattr(config, "gorodok_module", None), ModuleInfo)
-    }
-    modules.update(_extra_modules)
-    return dict(sorted(modules.items()))
+    """Every installed module by code, in code order (a copy: callers may not change the registry)."""
+    global _registry
+    if _registry is None:
+        modules = {
+            config.gorodok_module.code: config.gorodok_module
+            for config in apps.get_app_configs()
+            if isinstance(getattr(config, "gorodok_module", None), ModuleInfo)
+        }
+        modules.update(_extra_modules)
+        _registry = dict(sorted(modules.items()))
+    return dict(_registry)
 
 
 def module_roles() -> list[ModuleRole]:
