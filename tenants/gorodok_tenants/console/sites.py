@@ -20,7 +20,22 @@ def _is_regional_staff(request) -> bool:
             and user.has_role(*REGIONAL_ROLES))
 
 
-class RegionConsoleSite(AdminSite):
+class DeclaredFiltersOnlySite(AdminSite):
+    """Every ModelAdmin registered here accepts only its declared list filters in the query string."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        from django.contrib.admin import ModelAdmin
+
+        from gorodok_tenants.console.mixins import DeclaredFiltersOnlyMixin
+
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, DeclaredFiltersOnlyMixin):
+            admin_class = type(admin_class.__name__, (DeclaredFiltersOnlyMixin, admin_class),
+                               {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
+        return super().register(model_or_iterable, admin_class, **options)
+
+
+class RegionConsoleSite(DeclaredFiltersOnlySite):
     """The regional committee's console: municipalities, their lifecycle, support and audit.
 
     Outside development a regional account needs its second factor before anything else is shown.
@@ -62,7 +77,7 @@ class RegionConsoleSite(AdminSite):
                 *super().get_urls()]
 
 
-class BackOfficeSite(AdminSite):
+class BackOfficeSite(DeclaredFiltersOnlySite):
     """A municipality's back office, on its own host."""
 
     site_title = _("Gorodok back office")
