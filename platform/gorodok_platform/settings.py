@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gorodok_platform.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gorodok_tenants.support_views.SupportAccessMiddleware",
     "gorodok_platform.integrations.middleware.ApiClientAuthenticationMiddleware",
@@ -184,6 +185,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/admin/login/"
 # Regional administrators confirm sign-in with a TOTP code (or a one-time recovery code) outside dev.
 REQUIRE_REGIONAL_2FA = env.bool("REQUIRE_REGIONAL_2FA", default=GORODOK_ENV != "dev")
+# Outside dev a password alone never enrols an authenticator: enrolment starts from a one-time link
+# another regional administrator issues in the console (or `manage.py two_factor_enrolment_link`).
+REQUIRE_2FA_ENROLMENT_LINK = env.bool("REQUIRE_2FA_ENROLMENT_LINK", default=GORODOK_ENV != "dev")
 OTP_TOTP_ISSUER = "Gorodok"
 # Failed sign-ins allowed per account (and, times four, per address) before a pause.
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
