@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from gorodok_platform.integrations.models import ApiClient, WebhookDelivery, WebhookSubscription
+from gorodok_platform.integrations.models import WebhookDelivery, WebhookSubscription
 from gorodok_services.appeals.admin import ACTIONS
 from gorodok_services.appeals.models import Appeal
 from gorodok_tenants.console import admin as _registrations  # noqa: F401  (registers the models)
@@ -82,7 +82,10 @@ def _seed_municipality(alpha, officer: Client) -> None:
                                        event_schema=alpha.schema_name, event_uuid=uuid.uuid4(), attempt=1,
                                        status_code=500,
                                        error=hostile("error"), response_excerpt=hostile("response"))
-        ApiClient.objects.filter(scopes__contains=["webhooks"]).update(name=hostile("clientname", 200))
+    # The municipality's administrator names a client as the integrator asked.
+    query = 'mutation ($name: String!) { createApiClient(name: $name, scopes: [APPEALS_READ]) { errors { code } } }'
+    status, body = graphql(officer, alpha.host, query, {"name": hostile("clientname", 200)})
+    _ok(body, "createApiClient")
     # An officer registers the appeals and attaches the file a citizen sent, under the citizen's file name.
     with schema_context(alpha.schema_name):
         appeals = list(Appeal.objects.order_by("pk"))
