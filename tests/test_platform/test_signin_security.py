@@ -78,7 +78,9 @@ def test_enrol_an_authenticator_then_sign_in_with_codes(client, new_regional_adm
     link = _enrolment_link(issuer, region_host, new_regional_admin)
 
     _password_only(client, region_host, new_regional_admin.email)
-    followed = client.get(link, HTTP_HOST=region_host)
+    opened = client.get(link, HTTP_HOST=region_host)  # a preview fetching the link does not spend it
+    assert opened.status_code == 200 and new_regional_admin.email.encode() in opened.content
+    followed = client.post(link, HTTP_HOST=region_host)
     assert followed.status_code == 302 and followed["Referrer-Policy"] == "no-referrer"
     page = client.get("/admin/two-factor/", HTTP_HOST=region_host)
     assert b"otpauth://totp/" in page.content
@@ -94,6 +96,7 @@ def test_enrol_an_authenticator_then_sign_in_with_codes(client, new_regional_adm
     # The link worked once.
     other = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert other.get(link, HTTP_HOST=region_host).status_code == 403
+    assert other.post(link, HTTP_HOST=region_host).status_code == 403
 
     client.logout()
     _password_only(client, region_host, new_regional_admin.email)
@@ -125,7 +128,7 @@ def test_the_operator_prints_a_link_for_the_first_administrator(client, new_regi
     call_command("two_factor_enrolment_link", new_regional_admin.email, stdout=out)
     link = re.search(r"(/admin/two-factor/enrol/\S+/)", out.getvalue()).group(1)
     _password_only(client, region_host, new_regional_admin.email)
-    client.get(link, HTTP_HOST=region_host)
+    client.post(link, HTTP_HOST=region_host)
     assert b"otpauth://totp/" in client.get("/admin/two-factor/", HTTP_HOST=region_host).content
 
 
@@ -135,7 +138,7 @@ def test_an_enrolment_link_opened_before_signing_in_survives_the_sign_in(client,
     out = io.StringIO()
     call_command("two_factor_enrolment_link", new_regional_admin.email, stdout=out)
     link = re.search(r"(/admin/two-factor/enrol/\S+/)", out.getvalue()).group(1)
-    assert client.get(link, HTTP_HOST=region_host).status_code == 302
+    assert client.post(link, HTTP_HOST=region_host).status_code == 302
     assert client.get("/admin/two-factor/", HTTP_HOST=region_host).status_code == 302  # to the login page
     _password_only(client, region_host, new_regional_admin.email)
     assert b"otpauth://totp/" in client.get("/admin/two-factor/", HTTP_HOST=region_host).content

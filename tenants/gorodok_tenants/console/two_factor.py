@@ -27,6 +27,7 @@ from gorodok_platform.accounts.two_factor import (
     enrolment_link_required,
     enrolment_start,
     enrolment_token_make,
+    enrolment_tokens,
     has_confirmed_device,
     qr_svg,
     totp_confirm,
@@ -62,21 +63,30 @@ def _enrolment_device(request, user) -> TOTPDevice | None:
 
 @never_cache
 def enrol_view(request, site, uidb64: str, token: str):
-    """Follow a one-time enrolment link: this browser may set up the account's authenticator."""
+    """Follow a one-time enrolment link: this browser may set up the account's authenticator.
+
+    Opening the link only shows a button; pressing it spends the link, so a mail scanner or a chat
+    preview that fetches the address does not use it up."""
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         user = None
-    device = enrolment_start(user=user, token=token) if user is not None else None
-    if device is None:
-        context = {**site.each_context(request), "title": _("Two-factor sign-in"), "refused": True,
-                   "message": _("This enrolment link is not valid: it was used already, has expired, or was "
-                                "replaced. Ask another regional administrator for a new one.")}
-        response = TemplateResponse(request, "gorodok_tenants/console/two_factor.html", context, status=403)
+    context = {**site.each_context(request), "title": _("Two-factor sign-in")}
+    refused = {**context, "message": _("This enrolment link is not valid: it was used already, has expired, or "
+                                       "was replaced. Ask another regional administrator for a new one.")}
+    if request.method != "POST":
+        valid = user is not None and user.is_active and enrolment_tokens.check_token(user, token)
+        response = TemplateResponse(request, "gorodok_tenants/console/two_factor.html",
+                                    {**context, "enrolment_email": user.email} if valid else refused,
+                                    status=200 if valid else 403)
     else:
-        request.session[ENROLMENT_SESSION_KEY] = {"user": user.pk, "device": device.pk}
-        audit_record(action="user.two_factor_enrolment_link_used", actor=None, target=user, request=request)
-        response = redirect(reverse(f"{site.name}:two_factor"))
+        device = enrolment_start(user=user, token=token) if user is not None else None
+        if device is None:
+            response = TemplateResponse(request, "gorodok_tenants/console/two_factor.html", refused, status=403)
+        else:
+            request.session[ENROLMENT_SESSION_KEY] = {"user": user.pk, "device": device.pk}
+            audit_record(action="user.two_factor_enrolment_link_used", actor=None, target=user, request=request)
+            response = redirect(reverse(f"{site.name}:two_factor"))
     response["Referrer-Policy"] = "no-referrer"
     return response
 
