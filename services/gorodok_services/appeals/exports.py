@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from gorodok_services.appeals.models import AppealForm, AppealKind, Channel, QuestionResult
 from gorodok_services.appeals.statistics import AppealStatistics
+from gorodok_services.core.spreadsheets import spreadsheet_row
 
 SUMMARY_LABELS = {
     "appeals": pgettext_lazy("appeals statistics", "Appeals received"),
@@ -81,14 +82,15 @@ def statistics_csv(stats: AppealStatistics) -> str:
     """``section;indicator;value`` rows, UTF-8 with a byte-order mark so Excel reads the Cyrillic."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_h("section"), _h("indicator"), _h("value")])
+    writer.writerow(spreadsheet_row([_h("section"), _h("indicator"), _h("value")]))
     for section, _code, label, value in statistics_rows(stats):
-        writer.writerow([str(SECTION_LABELS[section]), label, value])
+        writer.writerow(spreadsheet_row([str(SECTION_LABELS[section]), label, value]))
     return "\ufeff" + buffer.getvalue()
 
 
 def statistics_xlsx(stats: AppealStatistics) -> bytes:
-    """A workbook: the summary sheet, then one sheet per breakdown. Figures are numbers, not text."""
+    """A workbook: the summary sheet, then one sheet per breakdown. Figures are numbers, not text; no
+    text cell can be a formula (``spreadsheet_row``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -97,15 +99,15 @@ def statistics_xlsx(stats: AppealStatistics) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = str(SECTION_LABELS["summary"])
-    summary.append([_h("title")])
-    summary.append([_h("municipality"), stats.municipality])
-    summary.append([_h("period"), _period(stats)])
-    summary.append([_h("timezone"), stats.timezone])
-    summary.append([])
-    summary.append([_h("indicator"), _h("value")])
+    summary.append(spreadsheet_row([_h("title")]))
+    summary.append(spreadsheet_row([_h("municipality"), stats.municipality]))
+    summary.append(spreadsheet_row([_h("period"), _period(stats)]))
+    summary.append(spreadsheet_row([_h("timezone"), stats.timezone]))
+    summary.append(spreadsheet_row([]))
+    summary.append(spreadsheet_row([_h("indicator"), _h("value")]))
     header_row = summary.max_row
     for _section, _code, label, value in (r for r in rows if r[0] == "summary"):
-        summary.append([label, value])
+        summary.append(spreadsheet_row([label, value]))
     summary["A1"].font = bold
     for cell in summary[header_row]:
         cell.font = bold
@@ -115,16 +117,16 @@ def statistics_xlsx(stats: AppealStatistics) -> bytes:
     for section in ("form", "channel", "kind", "result", "section", "theme"):
         sheet = workbook.create_sheet(str(SECTION_LABELS[section])[:31])
         classifier = section in ("section", "theme")
-        sheet.append([_h("code"), _h("title_column"), _h("questions")] if classifier
-                     else [_h("indicator"), _h("value")])
+        sheet.append(spreadsheet_row([_h("code"), _h("title_column"), _h("questions")] if classifier
+                                     else [_h("indicator"), _h("value")]))
         for cell in sheet[1]:
             cell.font = bold
         if classifier:
             for row in getattr(stats, f"by_{section}"):
-                sheet.append([row.code, row.title, row.questions])
+                sheet.append(spreadsheet_row([row.code, row.title, row.questions]))
         else:
             for _section, _code, label, value in (r for r in rows if r[0] == section):
-                sheet.append([label, value])
+                sheet.append(spreadsheet_row([label, value]))
         sheet.column_dimensions["A"].width = 16 if classifier else 50
         sheet.column_dimensions["B"].width = 70 if classifier else 12
         sheet.column_dimensions["C"].width = 12

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.accounts.admin import StaffUserAdmin
 from gorodok_platform.accounts.models import User
@@ -33,6 +36,28 @@ class BackOfficeGroupAdmin(AuditedAdminMixin, GroupAdmin):
 
 class RegionalStaffAdmin(AuditedAdminMixin, RegionalPermissionsMixin, StaffUserAdmin):
     """Regional staff: admins manage them, analysts only see them."""
+
+    actions = ["issue_enrolment_link"]
+
+    @admin.action(description=_("Issue a one-time authenticator enrolment link"), permissions=["change"])
+    def issue_enrolment_link(self, request, queryset):
+        """The out-of-band step of setting up an authenticator: another administrator hands the link over
+        (in person, by phone); following it replaces the account's authenticator."""
+        from gorodok_platform.audit.services import audit_record
+        from gorodok_tenants.console.two_factor import enrolment_path
+
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(request, _("Another regional administrator must issue your enrolment link."),
+                                  messages.ERROR)
+                continue
+            link = request.build_absolute_uri(enrolment_path(user))
+            audit_record(action="user.two_factor_enrolment_link_issue", actor=request.user, target=user,
+                         request=request)
+            self.message_user(request, format_html(
+                "{}: <code>{}</code>",
+                _("One-time enrolment link for %(email)s (hand it over yourself, not by e-mail)")
+                % {"email": user.email}, link), messages.SUCCESS)
 
 
 class RegionalAuditAdmin(AuditEntryAdmin):

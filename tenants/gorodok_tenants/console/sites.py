@@ -3,7 +3,6 @@ from __future__ import annotations
 from functools import update_wrapper
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -20,10 +19,27 @@ def _is_regional_staff(request) -> bool:
             and user.has_role(*REGIONAL_ROLES))
 
 
-class RegionConsoleSite(AdminSite):
+class DeclaredFiltersOnlySite(AdminSite):
+    """Every ModelAdmin registered here accepts only its declared list filters in the query string."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        from django.contrib.admin import ModelAdmin
+
+        from gorodok_tenants.console.mixins import DeclaredFiltersOnlyMixin
+
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, DeclaredFiltersOnlyMixin):
+            admin_class = type(admin_class.__name__, (DeclaredFiltersOnlyMixin, admin_class),
+                               {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
+        return super().register(model_or_iterable, admin_class, **options)
+
+
+class RegionConsoleSite(DeclaredFiltersOnlySite):
     """The regional committee's console: municipalities, their lifecycle, support and audit.
 
-    Outside development a regional account needs its second factor before anything else is shown.
+    Outside development a regional account needs its second factor before anything else is shown;
+    until then the account is anonymous to every view (the API and downloads included), and these
+    pages only send it to the second-factor step.
     """
 
     site_header = _("Gorodok · regional console")
@@ -31,38 +47,51 @@ class RegionConsoleSite(AdminSite):
     index_title = _("Region")
     login_form = ThrottledAuthenticationForm
 
-    def _needs_second_factor(self, request) -> bool:
-        return (settings.REQUIRE_REGIONAL_2FA and request.user.is_authenticated
-                and not request.user.is_verified())
+    @staticmethod
+    def _owes_second_factor(request) -> bool:
+        """Signed in here with a password, second factor still to come (``request.user`` is then
+        anonymous on every surface: see ``gorodok_platform.accounts.middleware``)."""
+        from gorodok_platform.accounts.middleware import second_factor_pending_user
+
+        user = second_factor_pending_user(request)
+        return (user is not None and is_region(getattr(request, "tenant", None)) and user.is_active
+                and user.is_staff and user.has_role(*REGIONAL_ROLES))
 
     def has_permission(self, request) -> bool:
-        return _is_regional_staff(request) and not self._needs_second_factor(request)
+        from gorodok_platform.accounts.two_factor import second_factor_missing
+
+        return _is_regional_staff(request) and not second_factor_missing(request.user)
+
+    def _to_second_factor(self, request, next_url: str):
+        query = urlencode({"next": next_url})
+        return redirect(f"{reverse(f'{self.name}:two_factor')}?{query}")
 
     def admin_view(self, view, cacheable=False):
         protected = super().admin_view(view, cacheable)
 
         def wrapper(request, *args, **kwargs):
-            if _is_regional_staff(request) and self._needs_second_factor(request):
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse(f'{self.name}:two_factor')}?{query}")
+            if self._owes_second_factor(request):
+                return self._to_second_factor(request, request.get_full_path())
             return protected(request, *args, **kwargs)
 
         return update_wrapper(wrapper, view)
 
     def login(self, request, extra_context=None):
-        if _is_regional_staff(request) and self._needs_second_factor(request):
-            query = urlencode({"next": request.GET.get("next", reverse(f"{self.name}:index"))})
-            return redirect(f"{reverse(f'{self.name}:two_factor')}?{query}")
+        if self._owes_second_factor(request):
+            return self._to_second_factor(request, request.GET.get("next", reverse(f"{self.name}:index")))
         return super().login(request, extra_context)
 
     def get_urls(self):
-        from gorodok_tenants.console.two_factor import two_factor_view
+        from gorodok_tenants.console.two_factor import enrol_view, two_factor_view
 
         return [path("two-factor/", lambda request: two_factor_view(request, self), name="two_factor"),
+                path("two-factor/enrol/<uidb64>/<token>/",
+                     lambda request, uidb64, token: enrol_view(request, self, uidb64, token),
+                     name="two_factor_enrol"),
                 *super().get_urls()]
 
 
-class BackOfficeSite(AdminSite):
+class BackOfficeSite(DeclaredFiltersOnlySite):
     """A municipality's back office, on its own host."""
 
     site_title = _("Gorodok back office")

@@ -132,7 +132,7 @@ class WebhookDeliveryAdminBase(admin.ModelAdmin):
 
     list_display = ("created_at", "subscription", "event_type", "attempt", "status_code", "delivered",
                     "duration_ms", "short_error")
-    list_filter = ("delivered", "event_type", "event_schema", "created_at")
+    list_filter = ("delivered", "event_type", "event_schema", "created_at", "subscription")
     list_select_related = ("subscription",)
     search_fields = ("subscription__url", "error")
     fields = ("subscription", "event_type", "event_uuid", "event_schema", "delivery_id", "attempt", "status_code",
@@ -160,7 +160,7 @@ class BackOfficeWebhookSubscriptionAdmin(_BackOfficeAccess, WebhookSubscriptionA
 
 
 class BackOfficeWebhookDeliveryAdmin(_BackOfficeAccess, WebhookDeliveryAdminBase):
-    list_filter = ("delivered", "event_type", "created_at")  # a municipality's events are all its own
+    list_filter = ("delivered", "event_type", "created_at", "subscription")  # a municipality's events are all its own
 
 
 region_console.register(WebhookSubscription, RegionalWebhookSubscriptionAdmin)
