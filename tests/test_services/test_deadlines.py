@@ -144,7 +144,8 @@ def test_forwarding_tells_the_author(in_alpha, django_capture_on_commit_callback
 
 # (start, days, last day before any move, none, next working day, preceding working day, why)
 SHIFT_CASES = [
-    (date(2026, 3, 3), 30, date(2026, 4, 2), date(2026, 4, 2), date(2026, 4, 2), "a working Thursday: no reading moves it"),
+    (date(2026, 3, 3), 30, date(2026, 4, 2), date(2026, 4, 2), date(2026, 4, 2),
+     "a working Thursday: no reading moves it"),
     (date(2026, 12, 1), 30, date(2026, 12, 31), date(2027, 1, 11), date(2026, 12, 30),
      "31 Dec 2026 a moved day off, then the New Year holidays"),
     (date(2025, 12, 1), 30, date(2025, 12, 31), date(2026, 1, 12), date(2025, 12, 30),

@@ -291,11 +291,16 @@ def test_the_rule_page_explains_each_reading(office):  # noqa: F811
 FIELDS = ("errors { field code } appeal { status underControl underControlAt consideredOnSite "
           "consideredOnSiteAt clarificationRequestedAt dueClarificationAt clarificationReceivedAt dueAt pausedDays "
           "unclearNoticeLate history { action actorEmail note } }")
-CONTROL = "mutation ($id: ID!, $reason: String!) { takeAppealUnderControl(id: $id, reason: $reason) { %s } }" % FIELDS
-ON_SITE = ("mutation ($id: ID!, $reason: String!) { markAppealConsideredOnSite(id: $id, reason: $reason) { %s } }"
-           % FIELDS)
-CLARIFY = "mutation ($id: ID!, $note: String) { requestAppealClarification(id: $id, note: $note) { %s } }" % FIELDS
-CLARIFIED = "mutation ($id: ID!) { receiveAppealClarification(id: $id, note: \"получено\") { %s } }" % FIELDS
+
+
+def mutation(signature: str, call: str) -> str:
+    return "mutation (" + signature + ") { " + call + " { " + FIELDS + " } }"
+
+
+CONTROL = mutation("$id: ID!, $reason: String!", "takeAppealUnderControl(id: $id, reason: $reason)")
+ON_SITE = mutation("$id: ID!, $reason: String!", "markAppealConsideredOnSite(id: $id, reason: $reason)")
+CLARIFY = mutation("$id: ID!, $note: String", "requestAppealClarification(id: $id, note: $note)")
+CLARIFIED = mutation("$id: ID!", 'receiveAppealClarification(id: $id, note: "получено")')
 STATS = """query { appealStatistics(dateFrom: "2026-01-01", dateTo: "2026-12-31") {
   underControl consideredOnSite unclearNotices unclearNoticesLate awaitingClarification } }"""
 
