@@ -455,16 +455,21 @@ def appeal_leave_without_answer(*, appeal: Appeal, actor=None, reason: str, note
 # --- an unclear appeal (59-FZ art. 11 part 4) --------------------------------------------------------
 
 @transaction.atomic
-def appeal_request_clarification(*, appeal: Appeal, actor=None, note: str = "") -> Appeal:
+def appeal_request_clarification(*, appeal: Appeal, actor=None, note: str = "", handling: str | None = None) -> Appeal:
     """The substance of the appeal cannot be understood: the author is told (the notice is due within the
     rule's ``unclear_notice_days`` of registration; a later one is recorded as late), and, as the rule
     says, consideration ends (left without an answer: unclear) or pauses until the author clarifies.
-    While paused the appeal has no answer deadline; the clarification term is swept like other terms."""
+    While paused the appeal has no answer deadline; the clarification term is swept like other terms.
+    ``handling`` (``UnclearHandling``) overrides the rule's reading for this appeal."""
     appeal = _locked(appeal)
     _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("ask for a clarification of"))
     if appeal.clarification_requested_at is not None:
         raise ValidationError(_("The author was already asked for a clarification."), code=codes.ALREADY_RECORDED)
     rule = appeal_rule(appeal)
+    handling = handling or rule.unclear_handling
+    if handling not in UnclearHandling.values:
+        raise ValidationError({"handling": ValidationError(_("Unknown way to handle an unclear appeal."),
+                                                           code="invalid_choice")})
     zone = tenant_timezone()
     now = timezone.now()
     notice_due = due(appeal.registered_at, rule.unclear_notice_days, rule, zone)
@@ -472,9 +477,9 @@ def appeal_request_clarification(*, appeal: Appeal, actor=None, note: str = "") 
     appeal.clarification_requested_at = now
     appeal.unclear_notice_late = now > notice_due
     appeal.is_overdue = False
-    data = {"handling": rule.unclear_handling, "notice_due_at": notice_due.isoformat(),
+    data = {"handling": handling, "notice_due_at": notice_due.isoformat(),
             "notice_late": appeal.unclear_notice_late}
-    if rule.unclear_handling == UnclearHandling.PAUSE:
+    if handling == UnclearHandling.PAUSE:
         appeal.status = AppealStatus.AWAITING_CLARIFICATION
         appeal.paused_due_at = appeal.due_at
         appeal.due_at = None
