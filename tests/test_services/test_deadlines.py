@@ -265,3 +265,40 @@ def test_a_migration_law_appeal_is_due_for_forwarding_in_five_days(in_alpha):
     appeal = services.appeal_register(appeal=appeal, registered_at=registered_at).appeal
     assert appeal.due_forward_at.astimezone(ZoneInfo(KRASNOYARSK)).date() == date(2026, 3, 10)  # 7 Mar Sat → 10th
     assert appeal.due_at.astimezone(ZoneInfo(KRASNOYARSK)).date() == date(2026, 4, 1)
+
+
+def _migration(name: str):
+    import importlib
+
+    return importlib.import_module(f"gorodok_services.appeals.migrations.{name}")
+
+
+def test_the_data_migration_fills_the_shift_from_the_old_boolean(in_alpha):
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    # Rows as the release before wrote them: the boolean only, the new column at its database default.
+    DeadlineRule.objects.filter(kind="statement", category_prefix="").update(shift_to_working_day=False,
+                                                                             shift="next")
+    _migration("0005_fill_shift").fill(apps, SimpleNamespace(connection=connection))
+    rules = dict(DeadlineRule.objects.filter(category_prefix="").values_list("kind", "shift"))
+    assert rules.pop("statement") == "none"
+    assert set(rules.values()) == {"next"}
+
+
+def test_the_migration_law_seed_keeps_what_a_municipality_changed(in_alpha):
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    DeadlineRule.objects.filter(kind="complaint", category_prefix=MIGRATION_QUESTION).update(forward_days=3)
+    DeadlineRule.objects.filter(kind="statement", category_prefix=MIGRATION_QUESTION).delete()
+    DeadlineRule.objects.filter(kind="statement", category_prefix="").update(answer_days=25, shift="preceding")
+    _migration("0006_migration_law_rule").seed(apps, SimpleNamespace(connection=connection))
+    statement = DeadlineRule.objects.get(kind="statement", category_prefix=MIGRATION_QUESTION)
+    assert (statement.forward_days, statement.answer_days, statement.shift) == (5, 25, "preceding")
+    assert DeadlineRule.objects.get(kind="complaint", category_prefix=MIGRATION_QUESTION).forward_days == 3
+    assert DeadlineRule.objects.filter(category_prefix=MIGRATION_QUESTION).count() == 4
