@@ -119,6 +119,7 @@ def test_the_notice_reaches_the_author_in_russian(in_alpha, clock, broker, mailo
     [mail] = mailoutbox
     assert mail.to == ["ivanov@example.ru"] and appeal.registration_number in mail.subject
     assert "Какой двор имеется в виду?" in mail.body and "03.04.2026" in mail.body  # awaited 30 days
+    assert "понять невозможно" in mail.body and "неясна" in mail.subject
 
 
 def test_a_paused_appeal_waits_then_resumes_with_the_days_it_had_left(in_alpha, clock):
