@@ -11,7 +11,7 @@ from tests.test_services.test_statistics import (  # noqa: F401  (the fixture wi
 
 QUERY = """query ($from: Date!, $to: Date!) { appealStatistics(dateFrom: $from, dateTo: $to) {
   appeals repeated collective underControl informationRequests platformMessages questions consideredOnSite
-  consideredLate underConsideration personalReceptions
+  consideredLate underConsideration personalReceptions unclearNotices unclearNoticesLate awaitingClarification
   byKind { code label count } byResult { code count } bySection { code title questions }
 } }"""
 

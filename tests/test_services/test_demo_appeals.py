@@ -45,6 +45,11 @@ def test_seeding_covers_every_state(in_alpha):
     assert set(appeals.values_list("status", flat=True)) == set(AppealStatus.values)
     assert appeals.filter(status=AppealStatus.RECEIVED, registered_at__isnull=True).exists()
     assert appeals.filter(status__in=OPEN_STATUSES, extended_at__isnull=False).exists()
+    # Control and consideration on site are set by their actions: who, when and why are in the history.
+    controlled = appeals.filter(under_control=True)
+    assert controlled.exists() and all(a.events.filter(action="taken_under_control").exclude(note="").exists()
+                                       and a.under_control_at for a in controlled)
+    assert all(a.events.filter(action="considered_on_site").exists() for a in appeals.filter(considered_on_site=True))
     overdue = appeal_overdue(now=NOW).filter(idempotency_key__startswith=KEY_PREFIX)
     assert overdue.filter(registered_at__isnull=False).count() >= 2
     assert all(appeal.is_overdue for appeal in overdue)

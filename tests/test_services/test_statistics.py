@@ -25,7 +25,7 @@ from gorodok_services.appeals.exports import (
     statistics_rows,
     statistics_xlsx,
 )
-from gorodok_services.appeals.models import Appeal, AppealStatus, NoAnswerReason, QuestionResult
+from gorodok_services.appeals.models import Appeal, AppealStatus, DeadlineRule, NoAnswerReason, QuestionResult
 from gorodok_services.appeals.services import AppealIntake, QuestionInput
 from gorodok_services.appeals.statistics import appeal_statistics
 
@@ -93,7 +93,7 @@ class Builder:
 
 
 def build_data_set(clock: Clock, executor: User) -> None:
-    """Eleven appeals registered (or, unregistered, received) in March 2026, local time, and four outside."""
+    """Thirteen appeals registered (or, unregistered, received) in March 2026, local time, and four outside."""
     make = Builder(clock)
 
     # Outside: registered in January, answered on 10 February; A4 repeats it.
@@ -106,6 +106,9 @@ def build_data_set(clock: Clock, executor: User) -> None:
     a1 = make.appeal("A1", channel="feedback_platform", kind="statement", codes=[ROADS], received=local(2, 10),
                      registered=local(2, 12))
     services.appeal_assign(appeal=a1, executor=executor)
+    services.appeal_take_under_control(appeal=a1, actor=executor, reason="Поручение главы")
+    clock.at(local(19, 15))
+    services.appeal_mark_considered_on_site(appeal=a1, actor=executor, reason="Выезд на место")
     clock.at(local(20, 11))
     services.appeal_answer(appeal=a1, answer_text="Яма заделана.", results={1: QuestionResult.MEASURES_TAKEN})
     clock.at(local(21, 9))
@@ -114,6 +117,7 @@ def build_data_set(clock: Clock, executor: User) -> None:
     # A2: posted complaint, two questions, answered late on 20 April (due 3 April); under control.
     a2 = make.appeal("A2", channel="post", kind="complaint", codes=[HEATING, PAYMENT], received=local(3, 10),
                      registered=local(4, 9))
+    services.appeal_take_under_control(appeal=a2, actor=executor, reason="Жалоба на отопление зимой")
     clock.at(local(20, 10, month=4))
     services.appeal_answer(appeal=a2, answer_text="Разъяснено.",
                            results={1: QuestionResult.EXPLAINED, 2: QuestionResult.NOT_SUPPORTED})
@@ -166,19 +170,33 @@ def build_data_set(clock: Clock, executor: User) -> None:
     services.appeal_answer(appeal=a11, answer_text="Работы выполнены.",
                            results={1: QuestionResult.SUPPORTED, 2: QuestionResult.MEASURES_TAKEN})
 
+    # A12: posted statement, registered 6 March; on 16 March its author is told it cannot be understood,
+    # late (due 13 March): left without an answer (the general rule's reading).
+    a12 = make.appeal("A12", channel="post", kind="statement", codes=[PAYMENT], received=local(6, 10),
+                      registered=local(6, 11))
+    clock.at(local(16, 10))
+    services.appeal_request_clarification(appeal=a12, note="Не ясно, о каком счёте речь.")
+
+    # A13: complaint delivered in person, registered 20 March; complaints pause for a clarification here:
+    # the author is told on 23 March (in time), and it still waits at the end of March.
+    DeadlineRule.objects.filter(kind="complaint", category_prefix="").update(unclear_handling="pause")
+    a13 = make.appeal("A13", channel="in_person", kind="complaint", codes=[YARDS], received=local(20, 9),
+                      registered=local(20, 10))
+    clock.at(local(23, 10))
+    services.appeal_request_clarification(appeal=a13, note="Какой двор?")
+
     # Outside: received on 31 March but registered at 00:30 on 1 April — belongs to April.
-    make.appeal("B1", channel="personal_reception", kind="complaint", codes=[SPORTS], received=local(31, 22),
-                is_collective=True, signatories=3, registered=local(1, 0, 30, month=4))
+    b1 = make.appeal("B1", channel="personal_reception", kind="complaint", codes=[SPORTS], received=local(31, 22),
+                     is_collective=True, signatories=3, registered=local(1, 0, 30, month=4))
+    services.appeal_take_under_control(appeal=b1, actor=executor, reason="Коллективная жалоба")
+    services.appeal_mark_considered_on_site(appeal=b1, actor=executor, reason="Выезд на стадион")
     # Outside: registered at 23:30 on 28 February — belongs to February; repeats B0.
     b2 = make.appeal("B2", channel="integrator", kind="proposal", codes=[HEATING], received=local(28, 20, month=2),
                      registered=local(28, 23, 30, month=2))
     services.appeal_mark_repeated(appeal=b2, repeats=b0)
+    services.appeal_mark_considered_on_site(appeal=b2, actor=executor, reason="Осмотр котельной")
     # Outside: received on 1 April and not registered.
     make.receive("B3", channel="feedback_platform", kind="complaint", codes=[CRIME], received=local(1, 1, month=4))
-
-    # No service sets these flags yet.
-    Appeal.objects.filter(external_number__in=["A1", "A2", "B1"]).update(under_control=True)
-    Appeal.objects.filter(external_number__in=["A1", "B1", "B2"]).update(considered_on_site=True)
 
 
 @pytest.fixture
@@ -188,26 +206,27 @@ def march(alpha, monkeypatch):
     with schema_context(alpha.schema_name):
         executor = User.objects.get(email=alpha.admin_email)
         build_data_set(clock, executor)
-        assert Appeal.objects.count() == 15
+        assert Appeal.objects.count() == 17
         assert Appeal.objects.get(external_number="A2").status == AppealStatus.ANSWERED
         yield appeal_statistics(**MARCH)
 
 
 EXPECTED_SCALARS = {
-    "appeals": 11, "repeated": 1, "collective": 1, "under_control": 2, "information_requests": 1,
-    "platform_messages": 1, "questions": 13, "considered_on_site": 1, "considered_late": 3,
-    "under_consideration": 6, "personal_receptions": 1,
+    "appeals": 13, "repeated": 1, "collective": 1, "under_control": 2, "information_requests": 1,
+    "platform_messages": 1, "questions": 15, "considered_on_site": 1, "considered_late": 3,
+    "under_consideration": 7, "personal_receptions": 1,
+    "unclear_notices": 2, "unclear_notices_late": 1, "awaiting_clarification": 1,
 }
-EXPECTED_FORMS = {"written": 6, "electronic": 4, "oral": 1}
-EXPECTED_CHANNELS = {"feedback_platform": 3, "personal_reception": 1, "post": 3, "in_person": 2, "integrator": 1,
+EXPECTED_FORMS = {"written": 8, "electronic": 4, "oral": 1}
+EXPECTED_CHANNELS = {"feedback_platform": 3, "personal_reception": 1, "post": 4, "in_person": 3, "integrator": 1,
                      "other": 1}
-EXPECTED_KINDS = {"proposal": 2, "statement": 4, "complaint": 2, "other": 1}
+EXPECTED_KINDS = {"proposal": 2, "statement": 5, "complaint": 3, "other": 1}
 EXPECTED_RESULTS = {
-    "not_received": 0, "not_registered": 0, "under_consideration": 4, "explained": 1, "supported": 1,
-    "measures_taken": 2, "not_supported": 1, "forwarded": 1, "answer_given": 1, "without_answer": 1, "extended": 1,
+    "not_received": 0, "not_registered": 0, "under_consideration": 5, "explained": 1, "supported": 1,
+    "measures_taken": 2, "not_supported": 1, "forwarded": 1, "answer_given": 1, "without_answer": 2, "extended": 1,
 }
-EXPECTED_SECTIONS = {"0001": 2, "0002": 1, "0003": 4, "0004": 1, "0005": 5}
-EXPECTED_THEMES = {"0001.0002": 2, "0002.0006": 1, "0003.0009": 3, "0003.0011": 1, "0004.0015": 1, "0005.0005": 5}
+EXPECTED_SECTIONS = {"0001": 2, "0002": 1, "0003": 4, "0004": 1, "0005": 7}
+EXPECTED_THEMES = {"0001.0002": 2, "0002.0006": 1, "0003.0009": 3, "0003.0011": 1, "0004.0015": 1, "0005.0005": 7}
 
 
 def test_every_figure_of_the_summary(march):
@@ -248,10 +267,12 @@ def test_period_boundaries_are_local_dates(march):
 
 def test_open_and_late_are_judged_at_the_end_of_the_period(march):
     early = appeal_statistics(date_from=date(2026, 3, 1), date_to=date(2026, 3, 19))
-    # Registered by then: A1, A2, A3, A4, A5, A7, A10, A11; unregistered received: none (A9 on the 20th).
-    assert early.appeals == 8
-    # Open at the end of 19 March: A1, A2, A3, A4, A10, A11 (A5 forwarded, A7 closed on the 17th).
+    # Registered by then: A1, A2, A3, A4, A5, A7, A10, A11, A12; unregistered received: none (A9 on the 20th).
+    assert early.appeals == 9
+    # Open at the end of 19 March: A1, A2, A3, A4, A10, A11 (A5 forwarded, A7 closed on the 17th, A12 on the 16th).
     assert early.under_consideration == 6
+    # A12's author was told late; A13 was not registered yet.
+    assert (early.unclear_notices, early.unclear_notices_late, early.awaiting_clarification) == (1, 1, 0)
     # Late: A2 only (answered late later); A4 is due on 31 March, not yet past due.
     assert early.considered_late == 1
 
@@ -268,7 +289,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(alpha):
 
 def test_as_dict_is_json(march):
     data = json.loads(json.dumps(march.as_dict()))
-    assert data["date_from"] == "2026-03-01" and data["appeals"] == 11
+    assert data["date_from"] == "2026-03-01" and data["appeals"] == 13
     assert data["by_result"] == EXPECTED_RESULTS
     assert {row["code"]: row["questions"] for row in data["by_section"]} == EXPECTED_SECTIONS
 
@@ -310,9 +331,9 @@ def test_csv_parses_and_matches(march):
     assert body == expected
     values = {(section, indicator): int(value) for section, indicator, value in body}
     summary = str(SECTION_LABELS["summary"])
-    assert values[(summary, str(SUMMARY_LABELS["appeals"]))] == 11
+    assert values[(summary, str(SUMMARY_LABELS["appeals"]))] == 13
     assert values[(summary, str(SUMMARY_LABELS["considered_late"]))] == 3
-    assert values[(str(SECTION_LABELS["section"]), "0005 Жилищно-коммунальная сфера")] == 5
+    assert values[(str(SECTION_LABELS["section"]), "0005 Жилищно-коммунальная сфера")] == 7
 
 
 def test_command_writes_each_format(march, alpha, tmp_path):
@@ -322,13 +343,13 @@ def test_command_writes_each_format(march, alpha, tmp_path):
     call_command("appeals_statistics", *common, "--format", "csv", "--output", str(csv_file), stdout=io.StringIO())
     call_command("appeals_statistics", *common, "--output", str(json_file), stdout=io.StringIO())
     summary = _summary_values(load_workbook(xlsx).worksheets[0])
-    assert summary[str(SUMMARY_LABELS["appeals"])] == 11
+    assert summary[str(SUMMARY_LABELS["appeals"])] == 13
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
     assert csv_file.read_bytes().decode("utf-8") == statistics_csv(march)
     assert json.loads(json_file.read_text(encoding="utf-8")) == march.as_dict()
     out = io.StringIO()
     call_command("appeals_statistics", *common, "--format", "json", stdout=out)
-    assert json.loads(out.getvalue())["under_consideration"] == 6
+    assert json.loads(out.getvalue())["under_consideration"] == 7
 
 
 def test_command_refuses_an_unknown_schema(db):

@@ -41,6 +41,11 @@ class AppealStatistics(graphene.ObjectType):
     considered_late = graphene.Int(required=True)
     under_consideration = graphene.Int(required=True, description="Still under consideration at the period's end.")
     personal_receptions = graphene.Int(required=True)
+    unclear_notices = graphene.Int(
+        required=True, description="Authors told that the substance of their appeal cannot be understood.")
+    unclear_notices_late = graphene.Int(required=True, description="Of them, told after the rule's term.")
+    awaiting_clarification = graphene.Int(
+        required=True, description="Paused at the period's end, waiting for the author's clarification.")
     by_form = graphene.List(graphene.NonNull(LabelledCount), required=True)
     by_channel = graphene.List(graphene.NonNull(LabelledCount), required=True)
     by_kind = graphene.List(graphene.NonNull(LabelledCount), required=True)
@@ -76,7 +81,8 @@ class AppealStatisticsQueries(graphene.ObjectType):
             information_requests=stats.information_requests, platform_messages=stats.platform_messages,
             questions=stats.questions, considered_on_site=stats.considered_on_site,
             considered_late=stats.considered_late, under_consideration=stats.under_consideration,
-            personal_receptions=stats.personal_receptions,
+            personal_receptions=stats.personal_receptions, unclear_notices=stats.unclear_notices,
+            unclear_notices_late=stats.unclear_notices_late, awaiting_clarification=stats.awaiting_clarification,
             by_form=_labelled(stats.by_form, AppealForm.choices),
             by_channel=_labelled(stats.by_channel, Channel.choices),
             by_kind=_labelled(stats.by_kind, AppealKind.choices),

@@ -142,7 +142,9 @@ class Appeal(DjangoObjectType):
             "registration_number", "subject", "text", "problem_address", "external_number", "is_collective",
             "signatories", "received_at", "registered_at", "due_register_at", "due_forward_at", "due_at",
             "original_due_at", "extended_at", "extension_reason", "answered_at", "answered_late", "closed_at",
-            "forwarded_at", "forwarded_to", "answer_text", "under_control",
+            "forwarded_at", "forwarded_to", "answer_text", "under_control", "under_control_at",
+            "considered_on_site", "considered_on_site_at", "clarification_requested_at", "unclear_notice_late",
+            "due_clarification_at", "clarification_received_at", "paused_days",
         )
 
     def resolve_applicant(root: models.Appeal, info):

@@ -28,6 +28,7 @@ STATUS_NOTES = {
     AppealStatus.ANSWERED: "Ответ дан",
     AppealStatus.CLOSED: "Рассмотрение завершено",
     AppealStatus.WITHOUT_ANSWER: "Оставлено без ответа по существу",
+    AppealStatus.AWAITING_CLARIFICATION: "Ожидает уточнения от автора",
 }
 
 # The coordinates of a request are kept in the problem's address, readable by staff:

@@ -40,6 +40,7 @@ from gorodok_services.appeals.models import (
     NoAnswerReason,
     Question,
     QuestionResult,
+    UnclearHandling,
 )
 from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, SETTINGS, appeals_permit
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
@@ -194,6 +195,43 @@ class AttachForm(ActionForm):
     file = forms.FileField(label=_("file"))
 
 
+class ClarificationForm(ActionForm):
+    """59-FZ art. 11: the author of an appeal whose substance cannot be understood is told so."""
+
+    note = forms.CharField(label=_("what cannot be understood (the author is told)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from gorodok_services.appeals.deadlines import appeal_rule
+
+        super().__init__(*args, **kwargs)
+        rule = appeal_rule(self.appeal)
+        if rule.unclear_handling == UnclearHandling.PAUSE:
+            self.fields["note"].help_text = _(
+                "The author is told at once. The answer term pauses until the clarification arrives (awaited "
+                "%(days)s days), then resumes with the days it had left.") % {"days": rule.clarification_days}
+        else:
+            self.fields["note"].help_text = _(
+                "The author is told at once, and the appeal is left without an answer on the merits: "
+                "the text is unclear.")
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("The answer term resumes: its due date moves by the days of the pause."))
+
+
+class ControlForm(ActionForm):
+    reason = forms.CharField(label=_("why (kept in the history)"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Counted as taken under control in the monthly statistics."))
+
+
+class OnSiteForm(ActionForm):
+    reason = forms.CharField(label=_("what was done on site (kept in the history)"),
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Counted as considered on site in the monthly statistics."))
+
+
 @dataclass(frozen=True)
 class AppealAction:
     code: str
@@ -211,10 +249,26 @@ ACTIONS = {action.code: action for action in (
     AppealAction("forward", _("Forward by competence"), ForwardForm, WORKING, _("The appeal is forwarded.")),
     AppealAction("answer", _("Answer"), AnswerForm, WORKING, _("The answer is recorded.")),
     AppealAction("close", _("Close"), ConfirmForm, (AppealStatus.ANSWERED,), _("The appeal is closed.")),
-    AppealAction("without_answer", _("Leave without an answer"), WithoutAnswerForm, WORKING,
+    AppealAction("without_answer", _("Leave without an answer"), WithoutAnswerForm,
+                 (*WORKING, AppealStatus.AWAITING_CLARIFICATION),
                  _("The appeal is left without an answer on the merits.")),
     AppealAction("attach", _("Attach a file"), AttachForm, tuple(AppealStatus.values), _("The file is attached.")),
+    AppealAction("clarify", _("Request a clarification"), ClarificationForm, WORKING,
+                 _("The author is told the appeal cannot be understood.")),
+    AppealAction("clarified", _("Clarification received"), NoteForm, (AppealStatus.AWAITING_CLARIFICATION,),
+                 _("The clarification is recorded; consideration resumes.")),
+    AppealAction("control", _("Take under control"), ControlForm, services.CONTROL_STATUSES,
+                 _("The appeal is taken under control.")),
+    AppealAction("on_site", _("Considered on site"), OnSiteForm, services.ON_SITE_STATUSES,
+                 _("The consideration on site is recorded.")),
 )}
+# Hidden once done: each of these happens at most once to an appeal.
+DONE_ONCE = {
+    "extend": lambda appeal: appeal.was_extended,
+    "clarify": lambda appeal: appeal.clarification_requested_at is not None,
+    "control": lambda appeal: appeal.under_control,
+    "on_site": lambda appeal: appeal.considered_on_site,
+}
 
 
 def perform(code: str, *, appeal: Appeal, data: dict, files, actor):
@@ -238,6 +292,14 @@ def perform(code: str, *, appeal: Appeal, data: dict, files, actor):
                                                     note=data["note"])
     if code == "attach":
         return services.appeal_attach(appeal=appeal, uploaded=files["file"], actor=actor)
+    if code == "clarify":
+        return services.appeal_request_clarification(appeal=appeal, actor=actor, note=data["note"])
+    if code == "clarified":
+        return services.appeal_receive_clarification(appeal=appeal, actor=actor, note=data["note"])
+    if code == "control":
+        return services.appeal_take_under_control(appeal=appeal, actor=actor, reason=data["reason"])
+    if code == "on_site":
+        return services.appeal_mark_considered_on_site(appeal=appeal, actor=actor, reason=data["reason"])
     raise Http404
 
 
@@ -245,7 +307,7 @@ def available_actions(appeal: Appeal) -> list[AppealAction]:
     if appeal.anonymised_at is not None:
         return []
     return [action for action in ACTIONS.values()
-            if appeal.status in action.statuses and not (action.code == "extend" and appeal.was_extended)]
+            if appeal.status in action.statuses and not DONE_ONCE.get(action.code, lambda _: False)(appeal)]
 
 
 # --- adding an appeal (a personal reception, the post) ------------------------------------------------
@@ -353,8 +415,8 @@ class AppealEventInline(ReadOnlyInline):
 
 # --- appeals ----------------------------------------------------------------------------------------------
 
-EDITABLE_FIELDS = ("applicant_email", "applicant_phone", "applicant_address", "problem_address",
-                   "under_control", "considered_on_site")
+# "Taken under control" and "considered on site" are set by their actions (who, when, why), not here.
+EDITABLE_FIELDS = ("applicant_email", "applicant_phone", "applicant_address", "problem_address")
 
 
 @admin.register(Appeal, site=back_office)
@@ -380,7 +442,11 @@ class AppealAdmin(ModuleAdmin):
         (_("Routing and result"), {"fields": ("department", "executor", "repeats", "forwarded_at", "forwarded_to",
                                               "answered_at", "answer_text", "answered_late", "no_answer_reason",
                                               "closed_at", "anonymised_at")}),
-        (_("Control"), {"fields": ("under_control", "considered_on_site")}),
+        (_("Control"), {"fields": ("under_control", "under_control_at", "considered_on_site",
+                                   "considered_on_site_at")}),
+        (_("Unclear appeal"), {"fields": ("clarification_requested_at", "unclear_notice_late",
+                                          "due_clarification_at", "clarification_received_at", "paused_due_at",
+                                          "paused_days")}),
     )
 
     # -- list --
@@ -581,8 +647,10 @@ class DepartmentAdmin(ModuleAdmin):
 class DeadlineRuleAdmin(ModuleAdmin):
     change_action = SETTINGS
     list_display = ("kind", "category_prefix", "day_type", "register_days", "forward_days", "answer_days",
-                    "max_extension_days", "shift_to_working_day")
+                    "max_extension_days", "shift", "extension_from", "unclear_handling")
     list_filter = ("kind", "day_type")
+    # Derived from ``shift`` when saved; kept only for the release before it.
+    exclude = ("shift_to_working_day",)
 
 
 @admin.register(AppealsSettings, site=back_office)

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from django.db import connection
 
-from gorodok_services.appeals.models import Appeal, DeadlineRule
-from gorodok_services.core.calendar import DayType, deadline
+from gorodok_services.appeals.models import Appeal, DeadlineRule, ExtensionFrom, UnclearHandling
+from gorodok_services.core.calendar import DayType, Shift, deadline
 
 DEFAULT_RULE = DeadlineRule(kind="", category_prefix="", day_type=DayType.CALENDAR, register_days=3, forward_days=7,
-                            unclear_notice_days=7, answer_days=30, max_extension_days=30)
+                            unclear_notice_days=7, answer_days=30, max_extension_days=30, shift=Shift.NEXT,
+                            extension_from=ExtensionFrom.DUE_DATE, unclear_handling=UnclearHandling.CLOSE,
+                            clarification_days=30)
 
 
 def tenant_timezone() -> str:
@@ -33,8 +35,17 @@ def rule_for(kind: str, classifier_codes: Iterable[str] = ()) -> DeadlineRule:
 
 
 def due(start: datetime, days: int, rule: DeadlineRule, zone: str | None = None) -> datetime:
-    return deadline(start, days, rule.day_type, zone or tenant_timezone(),
-                    shift_to_working_day=rule.shift_to_working_day)
+    """The end of a term of ``days`` from ``start`` under ``rule``: its day type and its shift."""
+    return deadline(start, days, rule.day_type, zone or tenant_timezone(), shift=rule.shift)
+
+
+def extended_due(appeal: Appeal, days: int, rule: DeadlineRule, zone: str | None = None) -> datetime:
+    """The answer deadline after extending by ``days``, counted as the rule says: from the current due
+    date (already moved off a day off), or from registration (answer term + days paused for a
+    clarification + extension, moved once)."""
+    if rule.extension_from == ExtensionFrom.REGISTRATION and appeal.registered_at is not None:
+        return due(appeal.registered_at, rule.answer_days + appeal.paused_days + days, rule, zone)
+    return due(appeal.due_at, days, rule, zone)
 
 
 def appeal_rule(appeal: Appeal) -> DeadlineRule:

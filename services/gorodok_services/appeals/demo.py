@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gorodok_services.appeals import services
-from gorodok_services.appeals.deadlines import tenant_timezone
+from gorodok_services.appeals.deadlines import appeal_rule, due, tenant_timezone
 from gorodok_services.appeals.models import (
     Appeal,
     AppealEvent,
@@ -35,6 +35,7 @@ from gorodok_services.appeals.models import (
     Department,
     NoAnswerReason,
     QuestionResult,
+    UnclearHandling,
 )
 from gorodok_services.appeals.selectors import appeal_is_overdue
 from gorodok_services.appeals.services import AppealIntake, QuestionInput
@@ -47,6 +48,8 @@ HOUSING, IMPROVEMENT, ARCHITECTURE = DEPARTMENTS
 # The first nine are all different, so any count from nine up shows every state.
 STATES = ("closed", "in_progress", "overdue", "received", "registered", "extended", "forwarded", "answered",
           "without_answer", "closed", "answered", "in_progress")
+CONTROL_REASON = "Поручение главы: обращение на контроле до полного исполнения."
+ON_SITE_NOTE = "Выезд на место с осмотром, составлен акт."
 # When each state's appeals arrived: days before now.
 RECEIVED_DAYS_AGO = {
     "received": (0.05, 1.5), "registered": (1, 6), "in_progress": (4, 24), "overdue": (45, 60),
@@ -393,6 +396,9 @@ def _plan(rng: random.Random, number: int, state: str, *, now: datetime, zone: Z
     plan.on_site = plan.answer is not None and plan.answer[1] == QuestionResult.MEASURES_TAKEN and rng.random() < 0.5
     plan.repeated = (no_answer is not None and no_answer[0] == NoAnswerReason.REPEATED) or (
         state == "in_progress" and rng.random() < 0.25)
+    if state == "in_progress" and number % (2 * len(STATES)) == 2 and plan.assigned_at is not None:
+        # The first appeal in progress of every two dozen waits for its author's clarification.
+        plan.extra["clarification_at"] = min(plan.assigned_at + timedelta(hours=26), now - timedelta(minutes=5))
     return plan
 
 
@@ -461,6 +467,10 @@ def _carry_out(plan: Plan, *, officer, executors, departments: dict[str, Departm
             appeal = services.appeal_mark_repeated(appeal=appeal, actor=officer, repeats=candidates[-1])
             moments["marked_repeated"] = plan.registered_at + timedelta(minutes=5)
     updates: dict = {}
+    if plan.under_control:
+        appeal = services.appeal_take_under_control(appeal=appeal, actor=officer, reason=CONTROL_REASON)
+        moment = plan.registered_at + timedelta(minutes=10)
+        moments["taken_under_control"] = updates["under_control_at"] = moment
     if plan.assigned_at is not None:
         department = departments[plan.department]
         appeal = services.appeal_assign(appeal=appeal, actor=officer, executor=executors[plan.executor_index],
@@ -479,6 +489,10 @@ def _carry_out(plan: Plan, *, officer, executors, departments: dict[str, Departm
         appeal = services.appeal_leave_without_answer(appeal=appeal, actor=officer, reason=reason, note=note)
         moments["left_without_answer"] = updates["closed_at"] = plan.done_at
     elif plan.answer is not None:
+        if plan.on_site:
+            appeal = services.appeal_mark_considered_on_site(appeal=appeal, actor=officer, reason=ON_SITE_NOTE)
+            moment = max(plan.done_at - timedelta(hours=3), plan.assigned_at)
+            moments["considered_on_site"] = updates["considered_on_site_at"] = moment
         text, result = plan.answer
         results = {q.position: (result if q.position == 1 else QuestionResult.EXPLAINED)
                    for q in appeal.questions.all()}
@@ -488,9 +502,16 @@ def _carry_out(plan: Plan, *, officer, executors, departments: dict[str, Departm
         if plan.closed_at is not None:
             appeal = services.appeal_close(appeal=appeal, actor=officer)
             moments["closed"] = updates["closed_at"] = plan.closed_at
+    if "clarification_at" in plan.extra:
+        moment = plan.extra["clarification_at"]
+        appeal = services.appeal_request_clarification(
+            appeal=appeal, actor=officer, handling=UnclearHandling.PAUSE,
+            note="Не указано, о каком доме идёт речь: уточните адрес.")
+        rule = appeal_rule(appeal)
+        moments["clarification_requested"] = updates["clarification_requested_at"] = moment
+        updates["due_clarification_at"] = due(moment, rule.clarification_days, rule)
+        updates["unclear_notice_late"] = moment > due(appeal.registered_at, rule.unclear_notice_days, rule)
     updates["is_overdue"] = appeal_is_overdue(appeal, now)  # what the next sweep would set
-    updates["under_control"] = plan.under_control
-    updates["considered_on_site"] = plan.on_site
     Appeal.objects.filter(pk=appeal.pk).update(**updates)
     _restamp(appeal, moments)
     appeal.refresh_from_db()

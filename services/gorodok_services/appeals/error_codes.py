@@ -16,5 +16,6 @@ EXECUTOR_NOT_STAFF = "executor_not_staff"
 ATTACHMENT_TOO_LARGE = "attachment_too_large"
 ATTACHMENT_TYPE = "attachment_type"
 DUPLICATE = "duplicate"
+ALREADY_RECORDED = "already_recorded"
 
 ALL = [value for name, value in dict(globals()).items() if name.isupper()]

@@ -29,6 +29,9 @@ SUMMARY_LABELS = {
     "considered_late": pgettext_lazy("appeals statistics", "Considered late"),
     "under_consideration": pgettext_lazy("appeals statistics", "Still under consideration at the end of the period"),
     "personal_receptions": pgettext_lazy("appeals statistics", "Personal receptions"),
+    "unclear_notices": pgettext_lazy("appeals statistics", "Authors told the appeal is unclear"),
+    "unclear_notices_late": pgettext_lazy("appeals statistics", "Of them, told late"),
+    "awaiting_clarification": pgettext_lazy("appeals statistics", "Awaiting the author's clarification"),
 }
 SECTION_LABELS = {
     "summary": pgettext_lazy("appeals statistics", "Summary"),

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gorodok_services.core.calendar import DayType
+from gorodok_services.core.calendar import DayType, Shift
 
 
 class AppealKind(models.TextChoices):
@@ -49,9 +49,11 @@ class AppealStatus(models.TextChoices):
     ANSWERED = "answered", _("answered")
     CLOSED = "closed", _("closed")
     WITHOUT_ANSWER = "without_answer", _("left without an answer on the merits")
+    AWAITING_CLARIFICATION = "clarification", _("awaiting the author's clarification")
 
 
-OPEN_STATUSES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS)
+OPEN_STATUSES = (AppealStatus.RECEIVED, AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS,
+                 AppealStatus.AWAITING_CLARIFICATION)
 
 
 class NoAnswerReason(models.TextChoices):
@@ -101,6 +103,20 @@ class AppealsSettings(models.Model):
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
+class ExtensionFrom(models.TextChoices):
+    """What an extension of the answer term counts from."""
+
+    DUE_DATE = "due_date", _("the current due date")
+    REGISTRATION = "registration", _("registration: answer term plus extension, shifted once")
+
+
+class UnclearHandling(models.TextChoices):
+    """What happens to an appeal whose substance cannot be understood, once the author is told."""
+
+    CLOSE = "close", _("consideration ends: left without an answer (the text is unclear)")
+    PAUSE = "pause", _("consideration pauses until the author clarifies")
+
+
 class DeadlineRule(models.Model):
     """How long each step may take for a kind of appeal, optionally for one classifier prefix
     (the most specific rule wins). Seeded with the 59-FZ / 8-FZ / platform defaults."""
@@ -115,8 +131,31 @@ class DeadlineRule(models.Model):
                                                            default=7)
     answer_days = models.PositiveSmallIntegerField(_("answer within"), default=30)
     max_extension_days = models.PositiveSmallIntegerField(_("extension at most"), default=30)
+    # Kept for the release before ``shift`` (expand, then contract): saved consistent with ``shift``.
     shift_to_working_day = models.BooleanField(_("a term ending on a day off ends on the next working day"),
                                                default=True)
+    shift = models.CharField(
+        _("a calendar term whose last day is a day off"), max_length=16, choices=Shift.choices, default=Shift.NEXT,
+        db_default=Shift.NEXT.value,
+        help_text=_("Next working day: the Civil Code's rule (art. 193), the default. Preceding working day: "
+                    "the answer is never late by anyone's reading. Stays: the term ends on the day off itself. "
+                    "Terms in working days always end on a working day."))
+    extension_from = models.CharField(
+        _("an extension counts from"), max_length=16, choices=ExtensionFrom.choices, default=ExtensionFrom.DUE_DATE,
+        db_default=ExtensionFrom.DUE_DATE.value,
+        help_text=_("The current due date (the default): the extension days are added to the due date already "
+                    "moved off a day off. Registration: registration date plus the answer term plus the "
+                    "extension days, moved off a day off once."))
+    unclear_handling = models.CharField(
+        _("an unclear appeal"), max_length=16, choices=UnclearHandling.choices, default=UnclearHandling.CLOSE,
+        db_default=UnclearHandling.CLOSE.value,
+        help_text=_("When the substance cannot be understood the author is told within the term above. "
+                    "Ends (59-FZ art. 11, the default): no answer on the merits. Pauses: the answer term stops "
+                    "until the author's clarification arrives, then resumes with the days it had left."))
+    clarification_days = models.PositiveSmallIntegerField(
+        _("wait for the author's clarification, days"), default=30, db_default=30,
+        help_text=_("Only when an unclear appeal pauses: after this many calendar days without a clarification "
+                    "the executor is reminded, then the head, to decide."))
 
     class Meta:
         verbose_name = _("deadline rule")
@@ -126,6 +165,13 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.category_prefix or '*'}: {self.answer_days}"
+
+    def save(self, *args, **kwargs):
+        self.shift_to_working_day = self.shift != Shift.NONE
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "shift" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "shift_to_working_day"}
+        super().save(*args, **kwargs)
 
 
 class Department(models.Model):
@@ -207,6 +253,14 @@ class Appeal(models.Model):
     escalated_at = models.DateTimeField(_("escalated to the head"), null=True, blank=True)
     under_control = models.BooleanField(_("taken under control"), default=False)
     considered_on_site = models.BooleanField(_("considered on site"), default=False)
+    under_control_at = models.DateTimeField(_("taken under control on"), null=True, blank=True)
+    considered_on_site_at = models.DateTimeField(_("considered on site on"), null=True, blank=True)
+    clarification_requested_at = models.DateTimeField(_("author told the text is unclear"), null=True, blank=True)
+    unclear_notice_late = models.BooleanField(_("unclear notice late"), default=False, db_default=False)
+    due_clarification_at = models.DateTimeField(_("clarification awaited until"), null=True, blank=True)
+    clarification_received_at = models.DateTimeField(_("clarification received"), null=True, blank=True)
+    paused_due_at = models.DateTimeField(_("answer due when paused"), null=True, blank=True)
+    paused_days = models.PositiveSmallIntegerField(_("days paused for a clarification"), default=0, db_default=0)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -309,6 +363,7 @@ class NotificationKind(models.TextChoices):
     EXTENSION_NOTICE = "extension_notice", _("extension notice to the author")
     REGISTERED_NOTICE = "registered_notice", _("registration notice to the author")
     FORWARDED_NOTICE = "forwarded_notice", _("forwarding notice to the author")
+    UNCLEAR_NOTICE = "unclear_notice", _("notice to the author that the appeal is unclear")
 
 
 class Notification(models.Model):

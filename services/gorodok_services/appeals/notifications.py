@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gorodok_services.appeals.deadlines import tenant_timezone
-from gorodok_services.appeals.models import AppealsSettings, Notification, NotificationKind
+from gorodok_services.appeals.models import AppealsSettings, AppealStatus, Notification, NotificationKind
 
 logger = logging.getLogger("gorodok.appeals")
 
@@ -63,6 +63,8 @@ def compose(notification: Notification) -> tuple[str, str]:
     appeal = notification.appeal
     municipality = getattr(connection.tenant, "name", "")
     number = appeal.registration_number or "—"
+    if notification.kind == NotificationKind.UNCLEAR_NOTICE:
+        return _unclear_notice(appeal, number)
     texts = {
         NotificationKind.REGISTERED_NOTICE: (
             _("Your appeal is registered: %(number)s") % {"number": number},
@@ -96,7 +98,36 @@ def compose(notification: Notification) -> tuple[str, str]:
                "who": getattr(appeal.executor, "email", "") or _("not assigned")},
         ),
     }
+    if notification.key.startswith("clarification:"):
+        return _clarification_texts(notification, number)
     return texts[notification.kind]
+
+
+def _unclear_notice(appeal, number: str) -> tuple[str, str]:
+    event = appeal.events.filter(action="clarification_requested").order_by("-at", "-id").first()
+    what = f" {event.note}" if event is not None and event.note else ""
+    if appeal.status == AppealStatus.AWAITING_CLARIFICATION:
+        body = (_("The substance of your appeal %(number)s cannot be understood.%(what)s Please send a "
+                  "clarification by %(due)s: consideration continues when it arrives.")
+                % {"number": number, "what": what, "due": _local(appeal.due_clarification_at)})
+    else:
+        body = (_("The substance of your appeal %(number)s cannot be understood.%(what)s Under art. 11 of "
+                  "Federal Law 59-FZ no answer on the merits is given; you may write again, stating it clearly.")
+                % {"number": number, "what": what})
+    return _("Your appeal %(number)s cannot be understood") % {"number": number}, body
+
+
+def _clarification_texts(notification: Notification, number: str) -> tuple[str, str]:
+    """Staff notices about the term an unclear appeal waits for the author's clarification."""
+    appeal = notification.appeal
+    values = {"number": number, "subject": appeal.subject, "due": _local(appeal.due_clarification_at)}
+    if notification.kind == NotificationKind.REMINDER:
+        return (_("Appeal %(number)s: the clarification is awaited until %(due)s") % values,
+                _("The author of appeal %(number)s (%(subject)s) was asked for a clarification, awaited until "
+                  "%(due)s.") % values)
+    return (_("Appeal %(number)s: no clarification by %(due)s") % values,
+            _("The author of appeal %(number)s (%(subject)s) sent no clarification by %(due)s: resume its "
+              "consideration or leave it without an answer as unclear.") % values)
 
 
 def deliver(notification: Notification) -> None:

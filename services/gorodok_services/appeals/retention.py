@@ -35,10 +35,12 @@ REPLACED_FIELDS = ("subject", "text", "answer_text")
 KEPT_EVENT_DATA = frozenset({
     "channel", "kind", "registration_number", "due_at", "previous_due_at", "registered_late", "department",
     "executor", "days", "to", "forwarded_late", "answered_late", "results", "reason", "repeats", "missed", "due",
-    "retention_years",
+    "retention_years", "counted_from", "handling", "notice_due_at", "notice_late", "paused_due_at",
+    "due_clarification_at", "paused_days",
 })
 # Notifications addressed to the author: their recipient is the author's e-mail.
-AUTHOR_NOTIFICATIONS = (NotificationKind.REGISTERED_NOTICE, NotificationKind.EXTENSION_NOTICE)
+AUTHOR_NOTIFICATIONS = (NotificationKind.REGISTERED_NOTICE, NotificationKind.EXTENSION_NOTICE,
+                        NotificationKind.UNCLEAR_NOTICE)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from gorodok_platform.audit.services import audit_record
 from gorodok_platform.integrations.outbox import outbox_emit
 from gorodok_services.appeals import error_codes as codes
 from gorodok_services.appeals import events
-from gorodok_services.appeals.deadlines import appeal_rule, due, rule_for, tenant_timezone
+from gorodok_services.appeals.deadlines import appeal_rule, due, extended_due, rule_for, tenant_timezone
 from gorodok_services.appeals.models import (
     Appeal,
     AppealEvent,
@@ -37,8 +37,9 @@ from gorodok_services.appeals.models import (
     Question,
     QuestionResult,
     RegistrationCounter,
+    UnclearHandling,
 )
-from gorodok_services.core.calendar import deadline
+from gorodok_services.core.calendar import DayType, Shift, deadline, local_date
 from gorodok_services.core.identifiers import valid_inn, valid_ogrn
 
 CONSIDERED_RESULTS = (QuestionResult.EXPLAINED, QuestionResult.SUPPORTED, QuestionResult.MEASURES_TAKEN,
@@ -340,14 +341,15 @@ def appeal_extend(*, appeal: Appeal, actor=None, days: int, reason: str) -> Appe
                                                          code=codes.REASON_REQUIRED)})
     zone = tenant_timezone()
     previous_due = appeal.due_at
-    appeal.due_at = deadline(previous_due, days, rule.day_type, zone, shift_to_working_day=rule.shift_to_working_day)
+    appeal.due_at = extended_due(appeal, days, rule, zone)
     appeal.extended_at = timezone.now()
     appeal.extension_reason = reason.strip()
     appeal.is_overdue = appeal.due_at < timezone.now()
     appeal.save()
     appeal.questions.filter(result=QuestionResult.UNDER_CONSIDERATION).update(result=QuestionResult.EXTENDED)
     _record(appeal, "extended", actor, from_status=appeal.status, note=appeal.extension_reason,
-            data={"days": days, "previous_due_at": previous_due.isoformat(), "due_at": appeal.due_at.isoformat()})
+            data={"days": days, "previous_due_at": previous_due.isoformat(), "due_at": appeal.due_at.isoformat(),
+                  "counted_from": rule.extension_from})
     _notify(appeal, NotificationKind.EXTENSION_NOTICE, appeal.due_at.date().isoformat(), appeal.applicant_email)
     return appeal
 
@@ -429,7 +431,8 @@ def appeal_close(*, appeal: Appeal, actor=None) -> Appeal:
 def appeal_leave_without_answer(*, appeal: Appeal, actor=None, reason: str, note: str = "") -> Appeal:
     """Close without an answer on the merits, on one of the grounds the law allows."""
     appeal = _locked(appeal)
-    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("close without an answer"))
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS, AppealStatus.AWAITING_CLARIFICATION),
+                    _("close without an answer"))
     if reason not in NoAnswerReason.values:
         raise ValidationError({"reason": ValidationError(_("Not a ground for leaving without an answer."),
                                                          code="invalid_choice")})
@@ -446,6 +449,124 @@ def appeal_leave_without_answer(*, appeal: Appeal, actor=None, reason: str, note
     appeal.questions.update(result=QuestionResult.WITHOUT_ANSWER)
     _record(appeal, "left_without_answer", actor, from_status=previous, note=note, data={"reason": reason})
     outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
+    return appeal
+
+
+# --- an unclear appeal (59-FZ art. 11 part 4) --------------------------------------------------------
+
+@transaction.atomic
+def appeal_request_clarification(*, appeal: Appeal, actor=None, note: str = "", handling: str | None = None) -> Appeal:
+    """The substance of the appeal cannot be understood: the author is told (the notice is due within the
+    rule's ``unclear_notice_days`` of registration; a later one is recorded as late), and, as the rule
+    says, consideration ends (left without an answer: unclear) or pauses until the author clarifies.
+    While paused the appeal has no answer deadline; the clarification term is swept like other terms.
+    ``handling`` (``UnclearHandling``) overrides the rule's reading for this appeal."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS), _("ask for a clarification of"))
+    if appeal.clarification_requested_at is not None:
+        raise ValidationError(_("The author was already asked for a clarification."), code=codes.ALREADY_RECORDED)
+    rule = appeal_rule(appeal)
+    handling = handling or rule.unclear_handling
+    if handling not in UnclearHandling.values:
+        raise ValidationError({"handling": ValidationError(_("Unknown way to handle an unclear appeal."),
+                                                           code="invalid_choice")})
+    zone = tenant_timezone()
+    now = timezone.now()
+    notice_due = due(appeal.registered_at, rule.unclear_notice_days, rule, zone)
+    previous = appeal.status
+    appeal.clarification_requested_at = now
+    appeal.unclear_notice_late = now > notice_due
+    appeal.is_overdue = False
+    data = {"handling": handling, "notice_due_at": notice_due.isoformat(),
+            "notice_late": appeal.unclear_notice_late}
+    if handling == UnclearHandling.PAUSE:
+        appeal.status = AppealStatus.AWAITING_CLARIFICATION
+        appeal.paused_due_at = appeal.due_at
+        appeal.due_at = None
+        appeal.due_clarification_at = deadline(now, rule.clarification_days, DayType.CALENDAR, zone, shift=rule.shift)
+        data |= {"paused_due_at": appeal.paused_due_at.isoformat() if appeal.paused_due_at else None,
+                 "due_clarification_at": appeal.due_clarification_at.isoformat()}
+    else:
+        appeal.status = AppealStatus.WITHOUT_ANSWER
+        appeal.no_answer_reason = NoAnswerReason.UNCLEAR
+        appeal.closed_at = now
+    appeal.save()
+    if appeal.status == AppealStatus.WITHOUT_ANSWER:
+        appeal.questions.update(result=QuestionResult.WITHOUT_ANSWER)
+    _record(appeal, "clarification_requested", actor, from_status=previous, note=note.strip(), data=data)
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
+    _notify(appeal, NotificationKind.UNCLEAR_NOTICE, local_date(now, zone).isoformat(), appeal.applicant_email)
+    return appeal
+
+
+@transaction.atomic
+def appeal_receive_clarification(*, appeal: Appeal, actor=None, note: str = "") -> Appeal:
+    """The author's clarification arrived: the answer term resumes with the days it had left (the
+    due date moves by the calendar days of the pause, then off a day off as the rule says)."""
+    appeal = _locked(appeal)
+    _require_status(appeal, (AppealStatus.AWAITING_CLARIFICATION,), _("resume"))
+    rule = appeal_rule(appeal)
+    zone = tenant_timezone()
+    now = timezone.now()
+    paused = max(0, (local_date(now, zone) - local_date(appeal.clarification_requested_at, zone)).days)
+    previous = appeal.status
+    if appeal.paused_due_at is not None:
+        shift = rule.shift if rule.day_type == DayType.CALENDAR else Shift.NEXT
+        appeal.due_at = deadline(appeal.paused_due_at, paused, DayType.CALENDAR, zone, shift=shift)
+    appeal.paused_days += paused
+    appeal.paused_due_at = None
+    appeal.clarification_received_at = now
+    appeal.status = (AppealStatus.IN_PROGRESS if appeal.executor_id or appeal.department_id
+                     else AppealStatus.REGISTERED)
+    appeal.is_overdue = appeal.due_at is not None and appeal.due_at < now
+    appeal.save()
+    _record(appeal, "clarification_received", actor, from_status=previous, note=note.strip(),
+            data={"paused_days": paused, "due_at": appeal.due_at.isoformat() if appeal.due_at else None})
+    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
+    return appeal
+
+
+# --- control and consideration on site (counted in the monthly report) --------------------------------
+
+CONTROL_STATUSES = (AppealStatus.REGISTERED, AppealStatus.IN_PROGRESS, AppealStatus.AWAITING_CLARIFICATION)
+ON_SITE_STATUSES = (*CONTROL_STATUSES, AppealStatus.ANSWERED)
+
+
+def _require_reason(reason: str) -> str:
+    if len(reason.strip()) < 5:
+        raise ValidationError({"reason": ValidationError(_("Say why, in a few words."), code=codes.REASON_REQUIRED)})
+    return reason.strip()
+
+
+@transaction.atomic
+def appeal_take_under_control(*, appeal: Appeal, actor=None, reason: str) -> Appeal:
+    """The head (or whoever they charge) takes the appeal under control: who, when and why go into the
+    appeal's history and the audit log; the monthly report counts it."""
+    appeal = _locked(appeal)
+    _require_status(appeal, CONTROL_STATUSES, _("take under control"))
+    reason = _require_reason(reason)
+    if appeal.under_control:
+        raise ValidationError(_("The appeal is already under control."), code=codes.ALREADY_RECORDED)
+    appeal.under_control = True
+    appeal.under_control_at = timezone.now()
+    appeal.save(update_fields=["under_control", "under_control_at", "updated_at"])
+    _record(appeal, "taken_under_control", actor, from_status=appeal.status, note=reason)
+    return appeal
+
+
+@transaction.atomic
+def appeal_mark_considered_on_site(*, appeal: Appeal, actor=None, reason: str) -> Appeal:
+    """The appeal was considered on site (a visit to the place it concerns): who, when and what was done
+    go into the history and the audit log; the monthly report counts it."""
+    appeal = _locked(appeal)
+    _require_status(appeal, ON_SITE_STATUSES, _("mark considered on site"))
+    reason = _require_reason(reason)
+    if appeal.considered_on_site:
+        raise ValidationError(_("The appeal is already marked considered on site."), code=codes.ALREADY_RECORDED)
+    appeal.considered_on_site = True
+    appeal.considered_on_site_at = timezone.now()
+    appeal.save(update_fields=["considered_on_site", "considered_on_site_at", "updated_at"])
+    _record(appeal, "considered_on_site", actor, from_status=appeal.status, note=reason)
     return appeal
 
 

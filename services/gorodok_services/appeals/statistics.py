@@ -19,6 +19,12 @@ What the figures mean:
 - ``considered_late`` counts the appeals answered late, plus those open at the end of ``date_to``
   and already past their due date then (the answer term, or the registration term for one not
   registered yet). Each appeal counts once;
+- ``under_control`` and ``considered_on_site`` count the appeals the back office's or the API's actions
+  "take under control" and "considered on site" marked (each action records who, when and why);
+- ``unclear_notices`` counts the appeals whose author was told by the end of ``date_to`` that the
+  substance cannot be understood (59-FZ art. 11), ``unclear_notices_late`` those told after the rule's
+  term, and ``awaiting_clarification`` those paused then, waiting for the author's clarification (they
+  are also under consideration; those that closed as unclear count as left without an answer);
 - ``by_section`` lists every section of the classifier (zeros included) and ``by_theme`` the themes
   (first two blocks of the code) that have questions, each with its number of questions.
 """
@@ -74,6 +80,9 @@ class AppealStatistics:
     considered_late: int
     under_consideration: int
     personal_receptions: int
+    unclear_notices: int = 0
+    unclear_notices_late: int = 0
+    awaiting_clarification: int = 0
     by_section: list[ClassifierRow] = field(default_factory=list)
     by_theme: list[ClassifierRow] = field(default_factory=list)
 
@@ -140,6 +149,11 @@ def appeal_statistics(*, date_from: date, date_to: date) -> AppealStatistics:
         "appeals": count(), "repeated": count(Q(repeats__isnull=False)), "collective": count(Q(is_collective=True)),
         "under_control": count(Q(under_control=True)), "considered_on_site": count(Q(considered_on_site=True)),
         "considered_late": count(late_at(end)), "under_consideration": count(open_at(end)),
+        "unclear_notices": count(Q(clarification_requested_at__lt=end)),
+        "unclear_notices_late": count(Q(clarification_requested_at__lt=end, unclear_notice_late=True)),
+        "awaiting_clarification": count(open_at(end) & Q(clarification_requested_at__lt=end)
+                                        & (Q(clarification_received_at__isnull=True)
+                                           | Q(clarification_received_at__gte=end))),
     }
     figures |= {f"form:{value}": count(Q(form=value)) for value in AppealForm.values}
     figures |= {f"channel:{value}": count(Q(channel=value)) for value in Channel.values}
@@ -171,6 +185,8 @@ def appeal_statistics(*, date_from: date, date_to: date) -> AppealStatistics:
         considered_on_site=row["considered_on_site"], considered_late=row["considered_late"],
         under_consideration=row["under_consideration"],
         personal_receptions=row[f"channel:{Channel.PERSONAL_RECEPTION.value}"],
+        unclear_notices=row["unclear_notices"], unclear_notices_late=row["unclear_notices_late"],
+        awaiting_clarification=row["awaiting_clarification"],
         by_section=_classifier_rows(sections, entries, all_codes=all_sections),
         by_theme=_classifier_rows(themes, entries),
     )

@@ -1,5 +1,6 @@
 """The hourly sweep of one municipality's appeals: overdue flags, reminders, overdue notices and
-escalations to the head.
+escalations to the head, for the answer term and for the term an unclear appeal waits for the
+author's clarification (keys ``answer:<day>``, ``register:<day>``, ``clarification:<day>``).
 
 Runs inside the municipality's schema (a job, or the ``appeals_sweep`` command). It is idempotent:
 every notification is recorded once under a unique (appeal, kind, key) and sent after commit, so a
@@ -23,6 +24,7 @@ from gorodok_services.appeals.models import (
     Appeal,
     AppealEvent,
     AppealsSettings,
+    AppealStatus,
     NotificationKind,
 )
 from gorodok_services.appeals.notifications import notification_record, notifications_resend_pending
@@ -143,6 +145,28 @@ def appeals_sweep(*, now: datetime | None = None) -> SweepReport:
                 AppealEvent.objects.create(appeal=appeal, action="escalated", from_status=appeal.status,
                                            to_status=appeal.status,
                                            data={"missed": which, "due": missed.isoformat()})
+                report.escalations += 1
+
+        waiting = (Appeal.objects.filter(status=AppealStatus.AWAITING_CLARIFICATION, due_clarification_at__isnull=False)
+                   .select_related("executor", "department").order_by("due_clarification_at", "pk"))
+        for appeal in waiting:
+            missed_day = local_date(appeal.due_clarification_at, zone)
+            key = f"clarification:{missed_day.isoformat()}"
+            if appeal.due_clarification_at >= now:
+                if appeal.due_clarification_at <= horizon and _notify_once(
+                        appeal, NotificationKind.REMINDER, key, _staff_recipient(appeal), report):
+                    report.reminders += 1
+                continue
+            if _notify_once(appeal, NotificationKind.OVERDUE, key, _staff_recipient(appeal), report):
+                report.overdue_notices += 1
+            if (today - missed_day).days < settings_row.escalate_after_days:
+                continue
+            if _notify_once(appeal, NotificationKind.ESCALATION, key, settings_row.head_email, report):
+                Appeal.objects.filter(pk=appeal.pk).update(escalated_at=now, updated_at=changed_at)
+                AppealEvent.objects.create(appeal=appeal, action="escalated", from_status=appeal.status,
+                                           to_status=appeal.status,
+                                           data={"missed": "clarification",
+                                                 "due": appeal.due_clarification_at.isoformat()})
                 report.escalations += 1
         notifications_resend_pending(now=now)
     return report

@@ -6,8 +6,12 @@ from gorodok_graphql.appeals.mutations.close_appeal import CloseAppeal
 from gorodok_graphql.appeals.mutations.extend_appeal import ExtendAppeal
 from gorodok_graphql.appeals.mutations.forward_appeal import ForwardAppeal
 from gorodok_graphql.appeals.mutations.leave_appeal_without_answer import LeaveAppealWithoutAnswer
+from gorodok_graphql.appeals.mutations.mark_appeal_considered_on_site import MarkAppealConsideredOnSite
 from gorodok_graphql.appeals.mutations.receive_appeal import ReceiveAppeal
+from gorodok_graphql.appeals.mutations.receive_appeal_clarification import ReceiveAppealClarification
 from gorodok_graphql.appeals.mutations.register_appeal import RegisterAppeal
+from gorodok_graphql.appeals.mutations.request_appeal_clarification import RequestAppealClarification
+from gorodok_graphql.appeals.mutations.take_appeal_under_control import TakeAppealUnderControl
 
 
 class AppealMutations(graphene.ObjectType):
@@ -19,3 +23,7 @@ class AppealMutations(graphene.ObjectType):
     answer_appeal = AnswerAppeal.Field()
     close_appeal = CloseAppeal.Field()
     leave_appeal_without_answer = LeaveAppealWithoutAnswer.Field()
+    request_appeal_clarification = RequestAppealClarification.Field()
+    receive_appeal_clarification = ReceiveAppealClarification.Field()
+    take_appeal_under_control = TakeAppealUnderControl.Field()
+    mark_appeal_considered_on_site = MarkAppealConsideredOnSite.Field()
