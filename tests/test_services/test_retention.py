@@ -195,6 +195,9 @@ def test_appeals_left_without_answer_and_forwarded_count_from_their_closing(in_a
     forwarded.refresh_from_db()
     assert forwarded.status == AppealStatus.FORWARDED and forwarded.forwarded_to == "Прокуратура"
     assert not AppealEvent.objects.filter(appeal=forwarded).exclude(note="").exists()
+    # The notice that told the author where the appeal went was addressed to the author's e-mail.
+    notices = Notification.objects.filter(appeal=forwarded, kind=NotificationKind.FORWARDED_NOTICE)
+    assert notices.exists() and not notices.exclude(recipient="").exists()
 
 
 def test_command_dry_run_and_run(in_alpha):

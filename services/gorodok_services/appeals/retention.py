@@ -40,7 +40,7 @@ KEPT_EVENT_DATA = frozenset({
 })
 # Notifications addressed to the author: their recipient is the author's e-mail.
 AUTHOR_NOTIFICATIONS = (NotificationKind.REGISTERED_NOTICE, NotificationKind.EXTENSION_NOTICE,
-                        NotificationKind.UNCLEAR_NOTICE)
+                        NotificationKind.FORWARDED_NOTICE, NotificationKind.UNCLEAR_NOTICE)
 
 
 @dataclass
