@@ -164,6 +164,13 @@ BROKER_URL = env.str("BROKER_URL", default="")
 if IS_PRODUCTION and not BROKER_URL:
     raise ImproperlyConfigured("Production needs BROKER_URL (amqp://... or redis://...).")
 JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
+# Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
+DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
+# Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
+# most this long once; the message is kept in the database and sent when the broker is back.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=2.0)
+# After a failed send, a process hands messages straight to the database for this long.
+BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=10.0)
 
 # --- Accounts ------------------------------------------------------------------------------------
 

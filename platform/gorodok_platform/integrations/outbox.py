@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from gorodok_platform.integrations.models import OutboxEvent, WebhookDelivery
+from gorodok_platform.jobs.enqueue import enqueue_on_commit
 
 logger = logging.getLogger("gorodok.webhooks")
 
@@ -57,20 +58,12 @@ def outbox_emit(event_type: str, payload: dict) -> OutboxEvent:
         "data": json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
     }
     event = OutboxEvent.objects.create(event_id=event_id, event_type=event_type, payload=body)
-    schema = connection.schema_name
-    transaction.on_commit(lambda: _queue_dispatch(schema, str(event_id)))
-    return event
-
-
-def _queue_dispatch(schema: str, event_id: str) -> None:
     from gorodok_platform.integrations.actors import dispatch_outbox_event
-    from gorodok_platform.jobs.middleware import send_in_tenant
 
-    try:
-        send_in_tenant(dispatch_outbox_event, schema, event_id)
-    except Exception as exc:  # the broker is down: the periodic dispatcher catches up
-        logger.warning("could not queue the dispatch of event %s in %s (%s); the periodic dispatcher will send it",
-                       event_id, schema, type(exc).__name__)
+    # A broker outage keeps the message for the scheduler's catch-up; the periodic dispatcher is the
+    # backstop for an event whose message never left (a crash right after the commit).
+    enqueue_on_commit(dispatch_outbox_event, str(event_id))
+    return event
 
 
 def outbox_dispatch(event_id: str) -> int | None:

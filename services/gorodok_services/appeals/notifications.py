@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,19 +17,12 @@ logger = logging.getLogger("gorodok.appeals")
 
 
 def _send_after_commit(notification_pk: int) -> None:
-    from gorodok_platform.jobs.middleware import send_in_tenant
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
     from gorodok_services.appeals.actors import send_appeal_notification
 
-    schema = connection.schema_name
-
-    def send() -> None:
-        try:
-            send_in_tenant(send_appeal_notification, schema, notification_pk)
-        except Exception:
-            # The change is committed; a broker outage must not fail it. The sweep resends what is unsent.
-            logger.warning("notification %s not queued; the sweep will send it", notification_pk, exc_info=True)
-
-    transaction.on_commit(send)
+    # A broker outage keeps the message for the scheduler's catch-up (sent within seconds of the
+    # broker's return); the sweep's resend of unsent notices is the backstop.
+    enqueue_on_commit(send_appeal_notification, notification_pk)
 
 
 def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple[Notification | None, bool]:
