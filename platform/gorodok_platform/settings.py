@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gorodok_platform.dbtimeouts import database_options
 from gorodok_platform.devdb import resolve_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -146,6 +147,24 @@ WSGI_APPLICATION = "gorodok_platform.wsgi.application"
 DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
+# A database that is down or frozen must fail a request fast (a JSON 503), not hang it: seconds, 0 = none.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_TIMEOUTS = {
+    "request": {"statement": env.int("DATABASE_STATEMENT_TIMEOUT", default=30),
+                "lock": env.int("DATABASE_LOCK_TIMEOUT", default=10),
+                "idle_in_transaction": env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60)},
+    "job": {"statement": env.int("DATABASE_JOB_STATEMENT_TIMEOUT", default=600),
+            "lock": env.int("DATABASE_JOB_LOCK_TIMEOUT", default=60),
+            "idle_in_transaction": env.int("DATABASE_JOB_IDLE_IN_TRANSACTION_TIMEOUT", default=300)},
+    "upgrade": {"statement": env.int("DATABASE_UPGRADE_STATEMENT_TIMEOUT", default=0),
+                "lock": env.int("DATABASE_UPGRADE_LOCK_TIMEOUT", default=0),
+                "idle_in_transaction": env.int("DATABASE_UPGRADE_IDLE_IN_TRANSACTION_TIMEOUT", default=0)},
+}
+DATABASES["default"]["OPTIONS"] = database_options(
+    "request", connect_timeout=DATABASE_CONNECT_TIMEOUT, timeouts=DATABASE_TIMEOUTS,
+    existing=DATABASES["default"].get("OPTIONS"))
+# How long clients are told to wait (Retry-After) when the database is unavailable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 CACHE_URL = env.str("CACHE_URL", default="")
