@@ -32,8 +32,8 @@ def test_jobs_and_the_upgrader_get_longer_ones_and_other_options_stay():
     timeouts = {"request": {"statement": 30, "lock": 10, "idle_in_transaction": 60},
                 "job": {"statement": 600, "lock": 60, "idle_in_transaction": 300},
                 "upgrade": {"statement": 0, "lock": 0, "idle_in_transaction": 0}}
-    request = database_options("request", connect_timeout=5, timeouts=timeouts,
-                               existing={"options": "-c search_path=public -c statement_timeout=1", "sslmode": "prefer"})
+    existing = {"options": "-c search_path=public -c statement_timeout=1", "sslmode": "prefer"}
+    request = database_options("request", connect_timeout=5, timeouts=timeouts, existing=existing)
     assert request["options"] == ("-c search_path=public -c statement_timeout=30000 -c lock_timeout=10000 "
                                   "-c idle_in_transaction_session_timeout=60000")
     assert request["sslmode"] == "prefer" and request["connect_timeout"] == 5
