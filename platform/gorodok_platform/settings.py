@@ -187,7 +187,7 @@ JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
 DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
 # Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
 # most this long once; the message is kept in the database and sent when the broker is back.
-BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=2.0)
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.0)
 # After a failed send, a process hands messages straight to the database for this long.
 BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=10.0)
 

@@ -195,7 +195,7 @@ class Scheduler:
             _state.consecutive_failures += 1
             _state.errors_total += 1
             failures = _state.consecutive_failures
-        logger.warning("scheduler tick failed (%s: %s); %d in a row, trying again in %.0f s",
+        logger.warning("scheduler tick failed (%s: %s); %d in a row, trying again in %.1f s",
                        type(exc).__name__, str(exc)[:200], failures, backoff)
         try:
             connection.close()  # a broken connection is replaced on the next try
