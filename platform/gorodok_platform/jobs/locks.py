@@ -12,7 +12,10 @@ acquired:
 * ``transaction=True``: ``pg_(try_)advisory_xact_lock`` inside a ``transaction.atomic()`` it opens on
   the alias's connection; the lock goes with the transaction;
 * otherwise a session lock on a private connection of its own (so nothing the caller does with the
-  shared connection, such as closing it, releases the lock), ended with that connection.
+  shared connection, such as closing it, releases the lock), ended with that connection;
+* ``private=False``: a session lock on the alias's own connection, released at the end of the block.
+  No transaction is opened, so work that talks to the network (a mail server, the broker) can hold it
+  without leaving a session idle in transaction.
 
 ``wait=False`` tries and yields an unacquired lock at once if someone else holds it; ``wait=True``
 waits, up to ``lock_timeout`` (a PostgreSQL interval such as ``"30s"``) when given.
@@ -80,6 +83,8 @@ PROVISIONING_TEMPLATE = register_lock("provisioning.template", 0x676F726F646F6B,
                                       purpose='one build of the provisioning template at a time ("gorodok")')
 SCHEMA_POOL = register_lock("provisioning.pool", 0x676F72706F6F6C,
                             purpose='one refill of the spare-schema pool at a time ("gorpool")')
+OUTBOX_EVENT = register_lock("integrations.outbox-event", 0x60D0_0003, kind=PER_ITEM,
+                             purpose="one dispatch of an outbox event at a time (per schema and event)")
 SPARE_SCHEMA = register_lock("provisioning.spare", 0x60D0_0002, kind=PER_ITEM,
                              purpose="a spare schema being taken or dropped (per spare)")
 
@@ -146,7 +151,8 @@ def _take(cursor, entry: LockKey, item: str | None, *, xact: bool, wait: bool) -
 
 @contextmanager
 def advisory_lock(name: str, *, item: str | None = None, wait: bool = False, transaction: bool = False,
-                  lock_timeout: str | None = None, using: str = DEFAULT_DB_ALIAS) -> Iterator[AdvisoryLock]:
+                  lock_timeout: str | None = None, using: str = DEFAULT_DB_ALIAS,
+                  private: bool = True) -> Iterator[AdvisoryLock]:
     """Take the registered lock ``name`` (for ``item`` when it is a per-item lock); see the module."""
     entry = lock_key(name)
     if transaction:
@@ -155,6 +161,18 @@ def advisory_lock(name: str, *, item: str | None = None, wait: bool = False, tra
             if lock_timeout:
                 cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, true)", [lock_timeout])
             yield AdvisoryLock(entry, item, connection, _take(cursor, entry, item, xact=True, wait=wait))
+        return
+    if not private:
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            acquired = _take(cursor, entry, item, xact=False, wait=wait)
+        try:
+            yield AdvisoryLock(entry, item, connection, acquired)
+        finally:
+            if acquired:
+                args, params = _args(entry, item)
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT pg_catalog.pg_advisory_unlock({args})", params)
         return
     connection = connections.create_connection(using)
     try:

@@ -10,10 +10,14 @@ from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gorodok_platform.jobs.locks import PER_ITEM, advisory_lock, register_lock
 from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import AppealsSettings, Notification, NotificationKind
 
 logger = logging.getLogger("gorodok.appeals")
+
+NOTIFICATION_LOCK = register_lock("appeals.notification", 0x60D0_0A03, kind=PER_ITEM,
+                                  purpose="one sender of a notification at a time (per schema and notification)")
 
 
 def _send_after_commit(notification_pk: int) -> None:
@@ -34,6 +38,25 @@ def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple
     if created:
         _send_after_commit(notification.pk)
     return notification, created
+
+
+def notification_send(notification_id: int) -> bool:
+    """Send one recorded notification unless it was sent already; True if this call sent it.
+
+    No transaction is open while the mail server is talked to (a slow or hanging SMTP server must not
+    keep a session idle in transaction): a session advisory lock per notification keeps two senders
+    apart, and the notification is marked sent right after, in its own statement."""
+    schema = connection.schema_name
+    with advisory_lock(NOTIFICATION_LOCK.name, item=f"{schema}:{notification_id}", private=False) as lock:
+        if not lock:
+            return False  # another worker is sending it right now
+        notification = (Notification.objects.select_related("appeal", "appeal__executor")
+                        .filter(pk=notification_id, sent_at__isnull=True).first())
+        if notification is None:
+            return False
+        deliver(notification)
+        Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        return True
 
 
 def notifications_resend_pending(*, now=None, older_than: timedelta = timedelta(minutes=5)) -> int:
