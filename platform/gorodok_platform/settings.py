@@ -104,6 +104,8 @@ TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=3
 GORODOK_PROVISIONING = env.str("GORODOK_PROVISIONING", default="fast")
 GORODOK_SCHEMA_POOL_SIZE = env.int("GORODOK_SCHEMA_POOL_SIZE", default=3)  # spare schemas (schema_pool); 0: off
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
+# Archiving a live municipality: how long its in-flight requests and jobs may take to finish (seconds).
+ARCHIVE_DRAIN_SECONDS = env.int("ARCHIVE_DRAIN_SECONDS", default=30)
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
