@@ -14,7 +14,7 @@ How
       after an upgrade), drops spares beyond the size, and builds the missing ones. Refills are
       serialised by a PostgreSQL advisory lock, so two of them never overshoot.
     * ``create_tenant_schema`` first calls ``pool_take(new_name)``: inside the caller's transaction (a
-      savepoint), it claims one spare with ``pg_try_advisory_xact_lock(hashtext(<spare>))`` (concurrent
+      savepoint), it claims one spare with a per-spare transaction lock (``provisioning.spare``; concurrent
       takers never get the same spare and never wait for each other), checks its migration records
       against the code's in one query (a stale spare is skipped and left for the refill to drop), and
       runs ``ALTER SCHEMA <spare> RENAME TO <new name>``. A rename rewrites one catalog row: tables,
