@@ -121,3 +121,26 @@ def test_metrics_report_the_scheduler_and_the_queues(client, heartbeat):
         assert f"gorodok_jobs_deferred {DeferredMessage.objects.count()}" in text
     tick = heartbeat.last_tick_at.timestamp()
     assert f'gorodok_scheduler_last_tick_timestamp_seconds{{process="worker-7:4242"}} {tick:.3f}' in text
+
+
+def test_a_kept_message_that_can_never_be_sent_does_not_block_the_others(db):
+    from gorodok_platform.jobs.actors import ping
+    from gorodok_platform.jobs.enqueue import deferred_flush, defer
+    from gorodok_platform.jobs.models import DeferredMessage, FailedJob
+
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    with schema_context("public"):
+        DeferredMessage.objects.all().delete()
+        gone = ping.message_with_options(args=("gone",), tenant_schema="public").copy(queue_name="no-such-queue")
+        defer(gone)
+        defer(ping.message_with_options(args=("good",), tenant_schema="public"))
+        DeferredMessage.objects.create(message_id="garbled", actor_name="ping", queue_name="default",
+                                       message={"not": "a message"})
+        assert deferred_flush() == 1
+        assert not DeferredMessage.objects.exists()
+        assert set(FailedJob.objects.filter(message_id__in=[gone.message_id, "garbled"])
+                   .values_list("message_id", flat=True)) == {gone.message_id, "garbled"}
+    queued = [dramatiq.Message.decode(m) for m in broker.queues["default"].queue]
+    assert [m.args for m in queued] == [("good",)]
+    broker.flush_all()

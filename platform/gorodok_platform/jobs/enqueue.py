@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from dramatiq import Message
+from dramatiq.errors import DecodeError, QueueNotFound
 
 from gorodok_platform.jobs.middleware import PUBLIC_SCHEMA, TENANT_OPTION
 
@@ -147,9 +148,12 @@ def deferred_flush(*, broker: dramatiq.Broker | None = None, limit: int = FLUSH_
     with schema_context(PUBLIC_SCHEMA):
         batch = list(DeferredMessage.objects.order_by("id").values_list("pk", "message")[:limit])
         for pk, body in batch:
-            message = Message.decode(json.dumps(body).encode("utf-8"))
             try:
+                message = Message.decode(json.dumps(body).encode("utf-8"))
                 broker.enqueue(message)
+            except (DecodeError, QueueNotFound, TypeError) as exc:
+                _give_up(pk, body, exc)  # not the broker's fault: it would block the others for ever
+                continue
             except Exception as exc:
                 broker_health.mark_down(exc)
                 DeferredMessage.objects.filter(pk=pk).update(
@@ -157,7 +161,24 @@ def deferred_flush(*, broker: dramatiq.Broker | None = None, limit: int = FLUSH_
                 raise
             DeferredMessage.objects.filter(pk=pk).delete()
             sent += 1
-    if sent:
+    if sent or batch:
         broker_health.mark_up()
         logger.info("sent %d job(s) kept while the broker was unavailable", sent)
     return sent
+
+
+def _give_up(pk: int, body, exc: BaseException) -> None:
+    """A kept message that can never be sent (unreadable, or its queue no longer exists): recorded as a
+    failed job, where the console shows it, and removed from the queue of kept messages."""
+    from gorodok_platform.jobs.models import DeferredMessage, FailedJob
+
+    row = DeferredMessage.objects.filter(pk=pk).first()
+    if row is None:
+        return
+    logger.error("kept job %s for %s cannot be sent: %s", row.actor_name, row.tenant_schema or "public", exc)
+    FailedJob.objects.update_or_create(message_id=row.message_id, defaults={
+        "actor_name": row.actor_name, "queue_name": row.queue_name, "tenant_schema": row.tenant_schema,
+        "args": list((body or {}).get("args", []))[:20] if isinstance(body, dict) else [],
+        "retries": 0, "error": f"not sent after a broker outage: {type(exc).__name__}: {exc}"[:4000],
+    })
+    row.delete()
