@@ -125,7 +125,7 @@ def test_metrics_report_the_scheduler_and_the_queues(client, heartbeat):
 
 def test_a_kept_message_that_can_never_be_sent_does_not_block_the_others(db):
     from gorodok_platform.jobs.actors import ping
-    from gorodok_platform.jobs.enqueue import deferred_flush, defer
+    from gorodok_platform.jobs.enqueue import defer, deferred_flush
     from gorodok_platform.jobs.models import DeferredMessage, FailedJob
 
     broker = dramatiq.get_broker()
