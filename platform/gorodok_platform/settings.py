@@ -109,6 +109,7 @@ ARCHIVE_DRAIN_SECONDS = env.int("ARCHIVE_DRAIN_SECONDS", default=30)
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
+    "gorodok_platform.observability.deadline.DatabaseDeadlineMiddleware",
     "gorodok_platform.observability.middleware.RequestContextMiddleware",
     "gorodok_tenants.routing.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -152,7 +153,7 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 
 # A database that is down or frozen must fail a request fast (a JSON 503), not hang it: seconds, 0 = none.
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 DATABASE_TIMEOUTS = {
-    "request": {"statement": env.int("DATABASE_STATEMENT_TIMEOUT", default=30),
+    "request": {"statement": env.int("DATABASE_STATEMENT_TIMEOUT", default=15),
                 "lock": env.int("DATABASE_LOCK_TIMEOUT", default=10),
                 "idle_in_transaction": env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60)},
     "job": {"statement": env.int("DATABASE_JOB_STATEMENT_TIMEOUT", default=600),
@@ -165,6 +166,9 @@ DATABASE_TIMEOUTS = {
 DATABASES["default"]["OPTIONS"] = database_options(
     "request", connect_timeout=DATABASE_CONNECT_TIMEOUT, timeouts=DATABASE_TIMEOUTS,
     existing=DATABASES["default"].get("OPTIONS"))
+# A request waiting on a frozen database longer than this has its connection cut (and answers 503); keep it
+# above the statement timeout and below gunicorn's --timeout (30 s by default). 0: off.
+DATABASE_REQUEST_DEADLINE = env.float("DATABASE_REQUEST_DEADLINE", default=20)
 # How long clients are told to wait (Retry-After) when the database is unavailable.
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

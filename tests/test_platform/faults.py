@@ -115,6 +115,26 @@ class PostgresInstance(_Server):
 
     stop_signal = signal.SIGINT  # fast shutdown
 
+    def _processes(self) -> list[int]:
+        """The postmaster and every backend: each backend leads a process group of its own, so
+        stopping the postmaster's group alone would leave open connections answering."""
+        import psutil
+
+        postmaster = psutil.Process(self.process.pid)
+        return [postmaster.pid, *(child.pid for child in postmaster.children(recursive=True))]
+
+    def freeze(self) -> None:
+        for pid in self._processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        for pid in self._processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        self.frozen = False
+
     def __init__(self):
         self.bin = _postgres_bin()
         self.port = free_port()

@@ -22,7 +22,7 @@ def test_a_request_connection_has_short_timeouts(settings):
     fresh = connections.create_connection("default")
     try:
         assert _shown(fresh, "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout") == [
-            "30s", "10s", "1min"]
+            "15s", "10s", "1min"]
     finally:
         fresh.close()
     assert settings.DATABASES["default"]["OPTIONS"]["connect_timeout"] == settings.DATABASE_CONNECT_TIMEOUT == 5

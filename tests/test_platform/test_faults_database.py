@@ -108,3 +108,25 @@ def test_a_frozen_database_fails_requests_fast_instead_of_hanging_them(municipal
     print(f"frozen database: GraphQL answered 503 in {graphql_seconds:.2f} s, /readyz in {readyz_seconds:.2f} s")
     assert graphql_seconds < settings.DATABASE_CONNECT_TIMEOUT + 3
     assert readyz_seconds < PROBE_TIMEOUT_SECONDS + 2
+
+
+def test_a_request_on_a_connection_opened_before_the_freeze_is_cut_at_the_deadline(
+        municipalities, private_pg, django_db_blocker, no_raise_client, settings):
+    """The server cannot enforce its statement timeout while frozen: the request's deadline does."""
+    settings.DATABASE_REQUEST_DEADLINE = 2
+    alpha = municipalities["alpha"]
+    with django_db_blocker.unblock(), \
+            pointed_at(connection, private_pg.database_settings(connection.settings_dict)), deadline(30):
+        # Kept between requests, the connection is open when the server freezes.
+        connection.ensure_connection()
+        connection.close_if_unusable_or_obsolete = lambda: None  # as with CONN_MAX_AGE: kept, not checked
+        private_pg.freeze()
+        try:
+            started = time.monotonic()
+            response = _graphql(no_raise_client, alpha.host)
+            seconds = time.monotonic() - started
+        finally:
+            private_pg.thaw()
+    print(f"frozen database, open connection: GraphQL answered 503 in {seconds:.2f} s")
+    _assert_graphql_503(response)
+    assert seconds < settings.DATABASE_REQUEST_DEADLINE + 2
