@@ -171,7 +171,7 @@ class Scheduler:
         if not force and now < self.next_report:
             return
         self.next_report = now + self.report_seconds
-        from datetime import UTC, datetime
+        from datetime import UTC, datetime, timedelta
 
         from gorodok_platform.jobs.models import SchedulerHeartbeat
 
@@ -181,6 +181,8 @@ class Scheduler:
             return datetime.fromtimestamp(value, tz=UTC) if value else None
 
         connection.set_schema_to_public()
+        if force:  # processes long gone (restarts give new names) leave the console's list
+            SchedulerHeartbeat.objects.filter(updated_at__lt=datetime.now(tz=UTC) - timedelta(days=7)).delete()
         SchedulerHeartbeat.objects.update_or_create(host=state.host, defaults={
             "status": state.status, "started_at": moment(state.started_at), "last_tick_at": moment(state.last_tick_at),
             "last_error_at": moment(state.last_error_at), "last_error": state.last_error,
