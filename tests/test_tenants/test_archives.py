@@ -825,3 +825,26 @@ def test_a_failed_archive_leaves_the_municipality_answering(lab, client, monkeyp
     assert municipality.status == MunicipalityStatus.ACTIVE and municipality.maintenance_since is None
     status, body = graphql(client, host_for("arch-back"), "{ municipality { name } }")
     assert status == 200 and body["data"]["municipality"]["name"] == municipality.name
+
+
+def test_archiving_gives_up_after_the_drain_time_and_the_municipality_answers_again(lab, client, settings):
+    """A transaction that never ends (a stuck job) makes the archive give up within the bound."""
+    import psycopg
+
+    from gorodok_tenants.pgtools import connect_kwargs
+
+    settings.ARCHIVE_DRAIN_SECONDS = 1
+    municipality = lab.create("arch-stuck", "95100026")
+    with psycopg.connect(**connect_kwargs()) as stuck:
+        stuck.execute(f'SELECT count(*) FROM "{municipality.schema_name}".auth_group')  # holds a lock until rollback
+        started = time.monotonic()
+        with pytest.raises(ValidationError) as excinfo:
+            municipality_archive(municipality=municipality, confirm=True)
+        waited = time.monotonic() - started
+        stuck.rollback()
+    assert code_of(excinfo) == "schema_busy" and waited < 5
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ACTIVE and municipality.maintenance_since is None
+    assert schema_exists(municipality.schema_name)
+    status, body = graphql(client, host_for("arch-stuck"), "{ municipality { name } }")
+    assert status == 200 and body["data"]["municipality"]["name"] == municipality.name
