@@ -110,6 +110,16 @@ def _public_schema_and_clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _broker_deemed_up():
+    """A test that takes the broker away must not make the next ones keep their messages for later."""
+    from gorodok_platform.jobs.enqueue import broker_health
+
+    broker_health.mark_up()
+    yield
+    broker_health.mark_up()
+
+
 @pytest.fixture
 def alpha(municipalities, db) -> TestMunicipality:
     return municipalities["alpha"]

@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gorodok_platform.dbtimeouts import database_options
 from gorodok_platform.devdb import resolve_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -103,9 +104,12 @@ TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=3
 GORODOK_PROVISIONING = env.str("GORODOK_PROVISIONING", default="fast")
 GORODOK_SCHEMA_POOL_SIZE = env.int("GORODOK_SCHEMA_POOL_SIZE", default=3)  # spare schemas (schema_pool); 0: off
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
+# Archiving a live municipality: how long its in-flight requests and jobs may take to finish (seconds).
+ARCHIVE_DRAIN_SECONDS = env.int("ARCHIVE_DRAIN_SECONDS", default=30)
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
+    "gorodok_platform.observability.deadline.DatabaseDeadlineMiddleware",
     "gorodok_platform.observability.middleware.RequestContextMiddleware",
     "gorodok_tenants.routing.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -148,6 +152,27 @@ WSGI_APPLICATION = "gorodok_platform.wsgi.application"
 DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
+# A database that is down or frozen must fail a request fast (a JSON 503), not hang it: seconds, 0 = none.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_TIMEOUTS = {
+    "request": {"statement": env.int("DATABASE_STATEMENT_TIMEOUT", default=15),
+                "lock": env.int("DATABASE_LOCK_TIMEOUT", default=10),
+                "idle_in_transaction": env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60)},
+    "job": {"statement": env.int("DATABASE_JOB_STATEMENT_TIMEOUT", default=600),
+            "lock": env.int("DATABASE_JOB_LOCK_TIMEOUT", default=60),
+            "idle_in_transaction": env.int("DATABASE_JOB_IDLE_IN_TRANSACTION_TIMEOUT", default=300)},
+    "upgrade": {"statement": env.int("DATABASE_UPGRADE_STATEMENT_TIMEOUT", default=0),
+                "lock": env.int("DATABASE_UPGRADE_LOCK_TIMEOUT", default=0),
+                "idle_in_transaction": env.int("DATABASE_UPGRADE_IDLE_IN_TRANSACTION_TIMEOUT", default=0)},
+}
+DATABASES["default"]["OPTIONS"] = database_options(
+    "request", connect_timeout=DATABASE_CONNECT_TIMEOUT, timeouts=DATABASE_TIMEOUTS,
+    existing=DATABASES["default"].get("OPTIONS"))
+# A request waiting on a frozen database longer than this has its connection cut (and answers 503); keep it
+# above the statement timeout and below gunicorn's --timeout (30 s by default). 0: off.
+DATABASE_REQUEST_DEADLINE = env.float("DATABASE_REQUEST_DEADLINE", default=20)
+# How long clients are told to wait (Retry-After) when the database is unavailable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 CACHE_URL = env.str("CACHE_URL", default="")
@@ -166,6 +191,13 @@ BROKER_URL = env.str("BROKER_URL", default="")
 if IS_PRODUCTION and not BROKER_URL:
     raise ImproperlyConfigured("Production needs BROKER_URL (amqp://... or redis://...).")
 JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
+# Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
+DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
+# Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
+# most this long once; the message is kept in the database and sent when the broker is back.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.0)
+# After a failed send, a process hands messages straight to the database for this long.
+BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=10.0)
 
 # --- Accounts ------------------------------------------------------------------------------------
 

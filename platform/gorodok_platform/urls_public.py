@@ -7,3 +7,6 @@ urlpatterns = [
     path("support/", include("gorodok_tenants.urls_support")),
     path("", include("gorodok_graphql.urls_region")),
 ]
+
+# A database outage answers 503 in the shape of the surface asked (also for errors in middleware).
+handler500 = "gorodok_platform.observability.errors.server_error"

@@ -8,3 +8,6 @@ urlpatterns = [
     path("open311/", include("gorodok_graphql.open311.urls")),
     path("", include("gorodok_graphql.urls_tenant")),
 ]
+
+# A database outage answers 503 in the shape of the surface asked (also for errors in middleware).
+handler500 = "gorodok_platform.observability.errors.server_error"

@@ -1,8 +1,16 @@
 """Exporting, archiving and restoring a municipality's schema.
 
-An archive is one ``.tar.gz`` file under ``ARCHIVE_ROOT/<schema>/`` holding ``manifest.json`` and
-``dump.sql``: a plain-SQL pg_dump of the schema, taken in one snapshot together with the manifest's row
-counts and migration records. The file name derives from the schema name and the time only.
+An archive is one ``.tar.gz`` file under ``ARCHIVE_ROOT/<schema>/`` holding ``manifest.json``,
+``dump.sql`` (a plain-SQL pg_dump of the schema, taken in one snapshot together with the manifest's row
+counts and migration records) and ``files/``: the municipality's uploaded files (its folder under
+``MEDIA_ROOT``), each listed in the manifest with its size and SHA-256. The file name derives from the
+schema name and the time only. Restoring checks every checksum and puts the files back under the
+target schema's folder (the folder it had is replaced, and put back if the restore fails).
+
+Archiving a live municipality works like the upgrader: the municipality is put in maintenance first
+(its hosts answer 503, its jobs wait), in-flight requests and jobs are given a bounded time to finish
+(``ARCHIVE_DRAIN_SECONDS``), then writes are held off, the archive is written and the schema dropped in
+one transaction. Any failure leaves the municipality as it was, and answering again.
 
 Restoring loads the dump with psql in a single transaction. pg_dump qualifies every object with the
 schema's name, so a dump always recreates the schema it came from; to restore under another name the
@@ -20,8 +28,10 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tarfile
 import tempfile
+import time
 import zlib
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
@@ -42,6 +52,7 @@ from gorodok_platform.audit.services import audit_record
 from gorodok_tenants.models import Domain, Municipality, MunicipalityArchive, MunicipalityStatus
 from gorodok_tenants.pgtools import PgToolError, connect_kwargs, pg_tools, run, strip_restrict_lines
 from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_build
+from gorodok_tenants.upgrades import maintenance
 
 ARCHIVE_FORMAT = "gorodok-municipality-archive"
 FORMAT_VERSION = 1
@@ -50,9 +61,14 @@ DUMP_NAME = "dump.sql"
 ARCHIVE_SUFFIX = ".tar.gz"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 LOCK_TIMEOUT = "30s"
+HOLD_LOCK_TIMEOUT = "5s"  # one try at holding writes off; tried again after draining
 # The schemas Gorodok creates: m_<slug with underscores>. Anything else never becomes a path or SQL.
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CHUNK = 1024 * 1024
+FILES_PREFIX = "files/"
+MAX_FILE_PATH = 500
+DRAIN_POLL_SECONDS = 0.2
+ARCHIVING_MESSAGE = ""  # the routing's own (translated) maintenance answer says enough for the seconds it lasts
 
 
 # --- Results ---------------------------------------------------------------------------------------
@@ -128,6 +144,40 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def media_dir(schema_name: str) -> Path:
+    """The folder of a schema's uploaded files: where the file storage puts them in that schema
+    (``MEDIA_ROOT/<schema>/`` with the tenant storage)."""
+    from django.core.files.storage import default_storage
+
+    with schema_context(_checked_schema(schema_name)):
+        folder = Path(default_storage.path("")).resolve()
+    if schema_name not in folder.parts:
+        raise _error(_("%(schema)s is not a municipality schema name."), "invalid_schema", schema=schema_name)
+    return folder
+
+
+def _media_files(schema_name: str) -> list[tuple[str, Path, int, str]]:
+    """(relative path, path, size, SHA-256) of every regular file in the schema's folder, sorted."""
+    folder = media_dir(schema_name)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue  # never follow a link out of the folder
+        rel = path.relative_to(folder).as_posix()
+        found.append((rel, path, path.stat().st_size, _sha256_file(path)))
+    return found
+
+
+def _safe_file_path(rel) -> str:
+    """A manifest's file path, accepted only as a plain relative path inside the folder."""
+    if (not isinstance(rel, str) or not rel or len(rel) > MAX_FILE_PATH or rel.startswith("/") or "\\" in rel
+            or "\x00" in rel or any(part in ("", ".", "..") for part in rel.split("/"))):
+        raise ValueError(f"unsafe file path in the archive: {rel!r}"[:200])
+    return rel
 
 
 def _gorodok_version() -> str:
@@ -221,6 +271,7 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
                 "--encoding=UTF8", f"--snapshot={snapshot_id}", f"--lock-wait-timeout={LOCK_TIMEOUT}",
                 f"--file={dump}",
             ], what=f"Exporting {schema_name}")
+        files = _media_files(schema_name)
         manifest = {
             "format": ARCHIVE_FORMAT,
             "format_version": FORMAT_VERSION,
@@ -235,6 +286,7 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
                 "sha256": _sha256_file(dump), "pg_dump_version": tools.version_label,
                 "server_version": connection.pg_version,
             },
+            "files": [{"path": rel, "size_bytes": size, "sha256": digest} for rel, _path, size, digest in files],
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
         partial = Path(work) / ("archive" + ARCHIVE_SUFFIX)
@@ -247,6 +299,11 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
             info.uname = info.gname = ""
             with dump.open("rb") as handle:
                 tar.addfile(info, handle)
+            for rel, source, size, _digest in files:
+                info = tarfile.TarInfo(FILES_PREFIX + rel)
+                info.size, info.mtime, info.mode = size, int(source.stat().st_mtime), 0o600
+                with source.open("rb") as handle:
+                    tar.addfile(info, handle)
         partial.chmod(0o600)
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
@@ -293,8 +350,9 @@ def municipality_export(*, municipality: Municipality, actor=None) -> Municipali
 def municipality_archive(*, municipality: Municipality, actor=None, confirm: bool,
                          dry_run: bool = False) -> ArchiveOutcome:
     """Export the municipality, then drop its schema and mark it archived; its record, hosts and archive
-    stay. Writes are held off while the dump runs, so nothing committed after it is lost. If the export
-    fails, nothing is dropped."""
+    stay. The municipality is put in maintenance first and its in-flight work drained (see the module);
+    writes are held off while the dump runs, so nothing committed after it is lost. If anything fails,
+    nothing is dropped and the municipality answers again as before."""
     with schema_context(get_public_schema_name()):
         municipality = Municipality.objects.select_related("parent").get(pk=municipality.pk)
         _require_schema(municipality)
@@ -309,6 +367,11 @@ def municipality_archive(*, municipality: Municipality, actor=None, confirm: boo
             raise _error(_("Archiving drops the municipality's schema: it must be confirmed."),
                          "confirmation_required")
         path = None
+        domains = list(Domain.objects.filter(tenant=municipality).values_list("domain", flat=True))
+        previous = (municipality.maintenance_since, municipality.maintenance_message)
+        with transaction.atomic():
+            maintenance.enter(municipality.pk, domains, message=ARCHIVING_MESSAGE)
+        maintenance.refresh_routing(domains)
         try:
             with transaction.atomic():
                 municipality = Municipality.objects.select_for_update(of=("self",)).select_related(
@@ -321,8 +384,9 @@ def municipality_archive(*, municipality: Municipality, actor=None, confirm: boo
                 with connection.cursor() as cursor:
                     cursor.execute(f"DROP SCHEMA {_ident(schema_name)} CASCADE")
                 municipality.status = MunicipalityStatus.ARCHIVED
+                municipality.maintenance_since, municipality.maintenance_message = None, ""
                 municipality.auto_create_schema = False  # saving must not recreate the dropped schema
-                municipality.save(update_fields=["status", "updated_at"])
+                municipality.save(update_fields=["status", "maintenance_since", "maintenance_message", "updated_at"])
                 audit_record(action="municipality.archive", actor=actor, tenant_schema=schema_name,
                              target=municipality, before=before,
                              after={"status": municipality.status, "schema_exists": False,
@@ -330,24 +394,59 @@ def municipality_archive(*, municipality: Municipality, actor=None, confirm: boo
         except BaseException:
             if path is not None:
                 path.unlink(missing_ok=True)
+            Municipality.objects.filter(pk=municipality.pk).update(  # as it was: answering again
+                maintenance_since=previous[0], maintenance_message=previous[1])
             raise
+        finally:
+            maintenance.refresh_routing(domains)
+        # The files are in the archive now; they leave the live storage with the schema (personal data).
+        shutil.rmtree(media_dir(schema_name), ignore_errors=True)
     return ArchiveOutcome(municipality=municipality, schema_name=schema_name, row_counts=manifest["row_counts"],
                           path=path, dry_run=False, archive=archive)
 
 
+def _busy_sessions(schema_name: str) -> int:
+    """Other sessions holding a lock on a table of the schema (requests and jobs in flight)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT l.pid) FROM pg_catalog.pg_locks l "
+            "JOIN pg_catalog.pg_class c ON c.oid = l.relation JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND l.pid <> pg_catalog.pg_backend_pid() AND l.database = "
+            "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())", [schema_name])
+        return cursor.fetchone()[0]
+
+
+def _drain(schema_name: str, deadline: float) -> None:
+    """Wait (until ``deadline``, a monotonic time) for the work in flight in the schema to finish."""
+    while _busy_sessions(schema_name):
+        if time.monotonic() >= deadline:
+            raise _error(_("The municipality's data is busy; try again in a minute."), "schema_busy")
+        time.sleep(DRAIN_POLL_SECONDS)
+
+
 def _hold_writes(schema_name: str) -> None:
-    """Lock every table of the schema against writes until the transaction ends (reads go on)."""
+    """Lock every table of the schema against writes until the transaction ends (reads go on).
+
+    The municipality is in maintenance, so no new request or job starts in it; the work in flight is
+    given ``ARCHIVE_DRAIN_SECONDS`` to finish first, and a lock that meets one more straggler (a lock
+    timeout, or a deadlock PostgreSQL resolves against this statement) is tried again after draining."""
+    deadline = time.monotonic() + int(getattr(settings, "ARCHIVE_DRAIN_SECONDS", 30))
     with connection.cursor() as cursor:
         tables = _tables(cursor, schema_name)
         if not tables:
             return
-        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        cursor.execute(f"SET LOCAL lock_timeout = '{HOLD_LOCK_TIMEOUT}'")
         names = ", ".join(f"{_ident(schema_name)}.{_ident(t)}" for t in tables)
-        try:
-            with transaction.atomic():
-                cursor.execute(f"LOCK TABLE {names} IN SHARE MODE")
-        except DatabaseError as exc:
-            raise _error(_("The municipality's data is busy; try again in a minute."), "schema_busy") from exc
+        while True:
+            _drain(schema_name, deadline)
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"LOCK TABLE {names} IN SHARE MODE")
+                return
+            except DatabaseError as exc:
+                if time.monotonic() >= deadline:
+                    raise _error(_("The municipality's data is busy; try again in a minute."),
+                                 "schema_busy") from exc
 
 
 # --- Restore ---------------------------------------------------------------------------------------
@@ -357,6 +456,7 @@ def _hold_writes(schema_name: str) -> None:
 class _OpenedArchive:
     manifest: dict
     dump: Path
+    files: Path  # the unpacked files/ (checked against the manifest)
 
 
 def _read_archive(path: Path, work: Path, *, expected_sha256: str | None) -> _OpenedArchive:
@@ -368,6 +468,7 @@ def _read_archive(path: Path, work: Path, *, expected_sha256: str | None) -> _Op
     if expected_sha256 and _sha256_file(path) != expected_sha256:
         raise corrupt
     dump = work / DUMP_NAME
+    files_dir = work / "files"
     try:
         with tarfile.open(path, "r:gz") as tar:
             members = {m.name: m for m in tar.getmembers()}
@@ -378,13 +479,26 @@ def _read_archive(path: Path, work: Path, *, expected_sha256: str | None) -> _Op
             if manifest_member.size > MAX_MANIFEST_BYTES:
                 raise corrupt
             manifest = json.loads(tar.extractfile(manifest_member).read().decode("utf-8"))
-            digest, size = hashlib.sha256(), 0
-            with tar.extractfile(dump_member) as src, dump.open("wb") as dst:
-                for chunk in iter(lambda: src.read(_CHUNK), b""):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    dst.write(chunk)
-    except (tarfile.TarError, OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
+            digest, size = _extract(tar, dump_member, dump)
+            listed = manifest.get("files", []) if isinstance(manifest, dict) else []
+            if not isinstance(listed, list):
+                raise corrupt
+            expected_members = {MANIFEST_NAME, DUMP_NAME}
+            for entry in listed:
+                rel = _safe_file_path(entry["path"])
+                member = members.get(FILES_PREFIX + rel)
+                if member is None or not member.isfile():
+                    raise corrupt
+                expected_members.add(member.name)
+                target = files_dir / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                file_digest, file_size = _extract(tar, member, target)
+                if (file_digest.hexdigest(), file_size) != (entry["sha256"], entry["size_bytes"]):
+                    raise corrupt
+            if set(members) - expected_members:
+                raise corrupt  # a member the manifest does not vouch for
+    except (tarfile.TarError, OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, KeyError,
+            TypeError) as exc:
         raise corrupt from exc
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
         raise corrupt
@@ -401,7 +515,48 @@ def _read_archive(path: Path, work: Path, *, expected_sha256: str | None) -> _Op
         raise corrupt from exc
     if not valid:
         raise corrupt
-    return _OpenedArchive(manifest=manifest, dump=dump)
+    return _OpenedArchive(manifest=manifest, dump=dump, files=files_dir)
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path):
+    """Copy one member to ``target``; returns (its SHA-256 object, its size)."""
+    digest, size = hashlib.sha256(), 0
+    with tar.extractfile(member) as src, target.open("wb") as dst:
+        for chunk in iter(lambda: src.read(_CHUNK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return digest, size
+
+
+class _FilesSwap:
+    """Puts restored files in place of a schema's folder; ``undo`` puts the old folder back, ``done``
+    removes it. The new folder is built beside the old one first, so the swap is two renames."""
+
+    def __init__(self, source: Path, schema_name: str):
+        self.folder = media_dir(schema_name)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(6)
+        self.incoming = self.folder.with_name(f".restore-{schema_name}-{token}")
+        self.aside = self.folder.with_name(f".replaced-{schema_name}-{token}")
+        if source.is_dir():
+            shutil.copytree(source, self.incoming)
+        else:
+            self.incoming.mkdir()
+        self.moved_aside = False
+        if self.folder.exists():
+            os.replace(self.folder, self.aside)
+            self.moved_aside = True
+        os.replace(self.incoming, self.folder)
+
+    def undo(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.moved_aside:
+            os.replace(self.aside, self.folder)
+
+    def done(self) -> None:
+        if self.moved_aside:
+            shutil.rmtree(self.aside, ignore_errors=True)
 
 
 def _check_compatible(manifest: dict) -> set[tuple[str, str]]:
@@ -492,6 +647,12 @@ def municipality_restore(
         _load_dump(opened.dump, source_schema=manifest["schema_name"], target_schema=target.schema_name,
                    replace=replaces)
         try:
+            files = _FilesSwap(opened.files, target.schema_name)
+        except BaseException:
+            if creates:
+                _drop_schema(target.schema_name)
+            raise
+        try:
             if pending:
                 with redirect_stdout(io.StringIO()):
                     call_command("migrate_schemas", schema_name=target.schema_name, interactive=False,
@@ -500,9 +661,11 @@ def municipality_restore(
             municipality = _finish_restore(target, creates=creates, actor=actor, before=before, path=path,
                                            manifest=manifest, migrated=bool(pending))
         except BaseException:
+            files.undo()
             if creates:
                 _drop_schema(target.schema_name)
             raise
+        files.done()
     return RestoreOutcome(**outcome, dry_run=False, municipality=municipality)
 
 

@@ -120,7 +120,7 @@ def first_sign_in_link(*, municipality: Municipality, user) -> str:
 def municipality_admin_invite(*, municipality: Municipality, email: str, actor=None) -> Invitation:
     """Create the municipality's administrator without a password and hand out a one-time sign-in
     link: printed in development, e-mailed by a job otherwise."""
-    from gorodok_platform.jobs.middleware import send_in_tenant
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
     from gorodok_tenants.actors import send_admin_invitation
 
     with schema_context(municipality.schema_name), transaction.atomic():
@@ -131,6 +131,5 @@ def municipality_admin_invite(*, municipality: Municipality, email: str, actor=N
         if settings.GORODOK_ENV == "dev":
             logger.warning("first sign-in link for %s: %s", email, link)
         else:
-            schema = municipality.schema_name
-            transaction.on_commit(lambda: send_in_tenant(send_admin_invitation, schema, user.pk))
+            enqueue_on_commit(send_admin_invitation, user.pk, schema=municipality.schema_name)
     return Invitation(email=email, link=link)

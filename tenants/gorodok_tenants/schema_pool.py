@@ -14,7 +14,7 @@ How
       after an upgrade), drops spares beyond the size, and builds the missing ones. Refills are
       serialised by a PostgreSQL advisory lock, so two of them never overshoot.
     * ``create_tenant_schema`` first calls ``pool_take(new_name)``: inside the caller's transaction (a
-      savepoint), it claims one spare with ``pg_try_advisory_xact_lock(hashtext(<spare>))`` (concurrent
+      savepoint), it claims one spare with a per-spare transaction lock (``provisioning.spare``; concurrent
       takers never get the same spare and never wait for each other), checks its migration records
       against the code's in one query (a stale spare is skipped and left for the refill to drop), and
       runs ``ALTER SCHEMA <spare> RENAME TO <new name>``. A rename rewrites one catalog row: tables,
@@ -51,6 +51,7 @@ from django.db import DatabaseError, connections, transaction
 from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import get_tenant_database_alias, quote_schema_name
 
+from gorodok_platform.jobs.locks import SCHEMA_POOL, SPARE_SCHEMA, advisory_lock, lock_sql
 from gorodok_tenants.schema_provisioning import (
     _DIGEST_SQL,
     PgDumpUnavailable,
@@ -66,8 +67,6 @@ logger = logging.getLogger("gorodok.provisioning")
 
 SPARE_PREFIX = "gorodok_spare_"
 DEFAULT_POOL_SIZE = 3
-# Key of the session advisory lock that serialises refills ("gorpool" in ASCII, fits a bigint).
-POOL_LOCK_KEY = 0x676F72706F6F6C
 REFILL_LOCK_TIMEOUT = "120s"
 DROP_LOCK_TIMEOUT = "10s"
 # A take retries when the spare it claimed vanished underneath (dropped or taken by a session that
@@ -83,9 +82,9 @@ SELECT name FROM (
      WHERE nspname LIKE %s AND NOT (nspname::text = ANY(%s))
      ORDER BY oid OFFSET 0
 ) AS candidate
-WHERE pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext(name))
+WHERE {claim}
 LIMIT 1
-"""
+""".format(claim=lock_sql(SPARE_SCHEMA.name, "name"))  # noqa: S608 - a registered constant
 # Anything in a schema that holds its name as text (and would therefore break on a rename).
 _NAME_AS_TEXT_SQL = """
 SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
@@ -165,17 +164,18 @@ def take_spare(new_schema_name: str, *, using: str | None = None) -> str | None:
             skipped.append(spare)
             continue
         logger.info("schema %s provisioned from spare %s", new_schema_name, spare)
-        transaction.on_commit(_schedule_refill, using=alias, robust=True)
+        _schedule_refill(alias)
         return spare
     return None
 
 
-def _schedule_refill() -> None:
+def _schedule_refill(alias: str) -> None:
     """Ask a worker to build a replacement (after the take committed: off the request's path)."""
-    from gorodok_platform.jobs.middleware import PUBLIC_SCHEMA, send_in_tenant
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
+    from gorodok_platform.jobs.middleware import PUBLIC_SCHEMA
     from gorodok_tenants.actors import refill_schema_pool
 
-    send_in_tenant(refill_schema_pool, PUBLIC_SCHEMA)
+    enqueue_on_commit(refill_schema_pool, schema=PUBLIC_SCHEMA, using=alias)
 
 
 # --- Keeping the pool (in the background) ---------------------------------------------------------
@@ -208,14 +208,9 @@ def pool_drain(*, using: str | None = None) -> int:
 
 
 def _with_pool_lock(alias: str, function, *args):
-    lock = connections.create_connection(alias)  # private: provisioning may reset the shared connection
-    try:
-        with lock.cursor() as cursor:
-            cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, false)", [REFILL_LOCK_TIMEOUT])
-            cursor.execute("SELECT pg_catalog.pg_advisory_lock(%s)", [POOL_LOCK_KEY])
+    # A session lock on a private connection: provisioning may reset the shared one.
+    with advisory_lock(SCHEMA_POOL.name, wait=True, lock_timeout=REFILL_LOCK_TIMEOUT, using=alias):
         return function(alias, *args)
-    finally:
-        lock.close()  # ends the session, and with it the advisory lock
 
 
 def _refill(alias: str, size: int) -> int:
@@ -274,12 +269,12 @@ def _spares_by_state(connection) -> tuple[list[str], list[str]]:
 
 def _drop_spare(connection, alias: str, spare: str) -> bool:
     """Drop a spare unless a taker holds it. IF EXISTS: a spare taken meanwhile has another name now."""
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, true)", [DROP_LOCK_TIMEOUT])
-        cursor.execute("SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext(%s))", [spare])
-        if not cursor.fetchone()[0]:
+    with advisory_lock(SPARE_SCHEMA.name, item=spare, transaction=True, lock_timeout=DROP_LOCK_TIMEOUT,
+                       using=alias) as lock:
+        if not lock:
             return False
-        cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(spare)} CASCADE")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(spare)} CASCADE")
         return True
 
 

@@ -72,12 +72,12 @@ from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.signals import schema_migrated
 from django_tenants.utils import get_tenant_database_alias, quote_schema_name, schema_exists
 
+from gorodok_platform.jobs.locks import PROVISIONING_TEMPLATE, advisory_lock
+
 logger = logging.getLogger("gorodok.provisioning")
 
 TEMPLATE_SCHEMA = "gorodok_template"
 BUILD_SCHEMA = "gorodok_template_next"
-# Key of the advisory lock that serialises template builds ("gorodok" in ASCII, fits a bigint).
-TEMPLATE_LOCK_KEY = 0x676F726F646F6B
 # How long a builder waits for another builder, and for readers of the old template at the swap.
 BUILD_LOCK_TIMEOUT = "300s"
 SWAP_LOCK_TIMEOUT = "30s"
@@ -202,11 +202,8 @@ def _on_own_connection(function, *args):
 
 def _build_template(alias: str, force: bool, verbosity: int) -> bool:
     connection = connections[alias]
-    lock = connections.create_connection(alias)  # private: survives migrate_schemas closing `connection`
-    try:
-        with lock.cursor() as cursor:
-            cursor.execute("SELECT pg_catalog.set_config('lock_timeout', %s, false)", [BUILD_LOCK_TIMEOUT])
-            cursor.execute("SELECT pg_catalog.pg_advisory_lock(%s)", [TEMPLATE_LOCK_KEY])
+    # A session lock on a private connection: it survives migrate_schemas closing `connection`.
+    with advisory_lock(PROVISIONING_TEMPLATE.name, wait=True, lock_timeout=BUILD_LOCK_TIMEOUT, using=alias):
         connection.set_schema_to_public()
         records = _template_records(connection)
         if not force and records == expected_migration_records():
@@ -230,8 +227,6 @@ def _build_template(alias: str, force: bool, verbosity: int) -> bool:
             cursor.execute(f"DROP SCHEMA IF EXISTS {TEMPLATE_SCHEMA} CASCADE")
             cursor.execute(f"ALTER SCHEMA {BUILD_SCHEMA} RENAME TO {TEMPLATE_SCHEMA}")
         return True
-    finally:
-        lock.close()  # ends the session, and with it the advisory lock
 
 
 def _template_records_of(connection, schema: str) -> frozenset[tuple[str, str]]:

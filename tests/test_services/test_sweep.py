@@ -278,6 +278,19 @@ def test_a_broker_outage_does_not_fail_the_change_and_the_sweep_sends_later(alph
         assert notice.sent_at is None
         monkeypatch.undo()
         broker.flush_all()
+        # The message was kept: the scheduler's catch-up sends it as soon as the broker answers.
+        from gorodok_platform.jobs.enqueue import broker_health, deferred_flush
+        from gorodok_platform.jobs.models import DeferredMessage
+
+        with schema_context("public"):
+            kept = DeferredMessage.objects.get(actor_name="send_appeal_notification")
+        assert kept.tenant_schema == alpha.schema_name and kept.message["args"] == [notice.pk]
+        assert deferred_flush() >= 1
+        queued = [dramatiq.Message.decode(m) for m in list(broker.queues["default"].queue)]
+        assert any(m.actor_name == "send_appeal_notification" and m.args == (notice.pk,) for m in queued)
+        broker.flush_all()
+        # The sweep's resend of unsent notices stays the backstop (e.g. a crash right after the commit).
+        broker_health.mark_up()
         with django_capture_on_commit_callbacks(execute=True):
             appeals_sweep(now=timezone.now() + timedelta(minutes=10))
         queued = [dramatiq.Message.decode(m) for m in list(broker.queues["default"].queue)]

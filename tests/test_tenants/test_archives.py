@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import quote
@@ -652,3 +653,198 @@ def test_analysts_cannot_download_or_archive(client, lab):
     finally:
         with schema_context("public"):
             User.objects.filter(pk=analyst.pk).update(is_active=False)
+
+
+# --- Files, and archiving a live municipality ---------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files under a folder of this test (the tenant storage caches its root: forget it)."""
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    default_storage.path("")  # make sure the storage exists
+    default_storage._wrapped.__dict__.pop("relative_media_root", None)
+    yield tmp_path / "media"
+    default_storage._wrapped.__dict__.pop("relative_media_root", None)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files_under(folder)}
+
+
+def _attach(municipality: Municipality, name: str, data: bytes):
+    from django.core.files.base import ContentFile
+
+    from gorodok_services.appeals import services as appeal_services
+    from gorodok_services.appeals.models import Attachment
+    from tests.test_services.test_appeal_flow import intake
+
+    with schema_context(municipality.schema_name):
+        appeal, _ = appeal_services.appeal_receive(data=intake(external_number=f"FILES-{name}"))
+        attachment = Attachment(appeal=appeal, original_name=name, content_type="application/octet-stream",
+                                size=len(data))
+        attachment.file.save(name, ContentFile(data), save=True)
+        return attachment.pk
+
+
+def test_archives_carry_the_files_with_checksums_and_restore_puts_them_back(lab, media, tmp_path):
+    from gorodok_services.appeals.models import Attachment
+
+    municipality = lab.create("arch-files", "95100021")
+    schema = municipality.schema_name
+    first = _attach(municipality, "scan.pdf", b"%PDF-1.4 " + os.urandom(4096))
+    _attach(municipality, "photo.jpg", b"\xff\xd8\xff" + os.urandom(70_000))
+    folder = archives.media_dir(schema)
+    assert folder == (tmp_path / "media" / schema).resolve()
+    before = _tree(folder)
+    assert len(before) == 2
+
+    outcome = municipality_archive(municipality=municipality, confirm=True)
+
+    listed = {entry["path"]: entry for entry in outcome.archive.manifest["files"]}
+    assert set(listed) == set(before)
+    for rel, data in before.items():
+        assert listed[rel] == {"path": rel, "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    with tarfile.open(outcome.archive.path, "r:gz") as tar:
+        assert sorted(tar.getnames()) == sorted(["dump.sql", "manifest.json", *(f"files/{r}" for r in before)])
+    assert not folder.exists()  # the files left the live storage with the schema
+
+    municipality_restore(archive=outcome.archive, confirm=False)
+    assert _tree(folder) == before
+    with schema_context(schema):
+        attachment = Attachment.objects.get(pk=first)
+        with attachment.file.open("rb") as handle:
+            assert handle.read() == before[attachment.file.name]
+
+    # Into a new municipality: the files go under the new schema's folder.
+    lab.track("arch-files-copy")
+    copy = municipality_restore(archive=municipality_export(municipality=municipality), new_slug="arch-files-copy",
+                                new_oktmo="95100022", confirm=False).municipality
+    assert _tree(archives.media_dir(copy.schema_name)) == before
+    assert _tree(folder) == before
+
+
+def test_an_archive_with_a_changed_or_escaping_file_is_refused(lab, media, tmp_path):
+    municipality = lab.create("arch-badfile", "95100023")
+    _attach(municipality, "scan.pdf", b"%PDF-1.4 original")
+    archive = municipality_export(municipality=municipality)
+    before = _tree(archives.media_dir(municipality.schema_name))
+
+    def repack(target: Path, change) -> None:
+        with tarfile.open(archive.path, "r:gz") as source, tarfile.open(target, "w:gz") as tar:
+            manifest = json.loads(source.extractfile("manifest.json").read())
+            parts = {m.name: source.extractfile(m).read() for m in source.getmembers()}
+            change(manifest, parts)
+            parts["manifest.json"] = json.dumps(manifest).encode()
+            for name, data in parts.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+
+    def changed_bytes(manifest, parts):
+        name = next(n for n in parts if n.startswith("files/"))
+        parts[name] = b"%PDF-1.4 forged!!"
+
+    def escaping(manifest, parts):
+        name = next(n for n in parts if n.startswith("files/"))
+        manifest["files"][0]["path"] = "../../outside.pdf"
+        parts["files/../../outside.pdf"] = parts.pop(name)
+
+    for change in (changed_bytes, escaping):
+        forged = tmp_path / f"{change.__name__}.tar.gz"
+        repack(forged, change)
+        with pytest.raises(ValidationError) as excinfo:
+            municipality_restore(archive_path=forged, into=municipality, confirm=True)
+        assert code_of(excinfo) == "archive_corrupt"
+    assert _tree(archives.media_dir(municipality.schema_name)) == before
+    assert not (tmp_path / "outside.pdf").exists()
+
+
+def test_archiving_a_municipality_that_receives_writes_waits_for_them_and_loses_none(lab, media):
+    """Citizens keep posting while the municipality is archived: no deadlock, no error but 503 or 410
+    once it is closed, and every request that was accepted is in the archive."""
+    import threading
+
+    from django.test import Client
+
+    from gorodok_platform.integrations.models import ApiClient, hash_secret
+
+    municipality = lab.create("arch-live", "95100024")
+    with schema_context(municipality.schema_name):
+        key_id, secret, token = ApiClient.new_credentials()
+        ApiClient.objects.create(name="Портал", key_id=key_id, secret_hash=hash_secret(secret),
+                                 scopes=["appeals:write"])
+    host = host_for("arch-live")
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def citizens(who: int):
+        client = Client(raise_request_exception=False)
+        number = 0
+        while not stop.is_set():
+            number += 1
+            response = client.post("/open311/v2/requests.json", {
+                "api_key": token, "service_code": "0003.0009.0097.0684", "address_string": "ул. Ленина, 1",
+                "description": f"Яма номер {who}-{number}", "email": f"c{who}-{number}@example.ru"}, HTTP_HOST=host)
+            statuses.append(response.status_code)
+        connection.close()
+
+    writers = [threading.Thread(target=citizens, args=(who,), daemon=True) for who in range(3)]
+    for writer in writers:
+        writer.start()
+    try:
+        deadline = time.monotonic() + 20
+        while statuses.count(200) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome = municipality_archive(municipality=municipality, confirm=True)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join(timeout=20)
+    accepted = statuses.count(200)
+    assert accepted >= 6
+    assert set(statuses) <= {200, 503, 410}, statuses  # never a 500 (deadlock) while it closes
+    assert outcome.archive.manifest["row_counts"]["appeals_appeal"] == accepted
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ARCHIVED and municipality.maintenance_since is None
+
+
+def test_a_failed_archive_leaves_the_municipality_answering(lab, client, monkeypatch):
+    municipality = lab.create("arch-back", "95100025")
+
+    def broken(municipality):
+        raise archives.PgToolError("pg_dump failed")
+
+    monkeypatch.setattr(archives, "_write_archive", broken)
+    with pytest.raises(archives.PgToolError):
+        municipality_archive(municipality=municipality, confirm=True)
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ACTIVE and municipality.maintenance_since is None
+    status, body = graphql(client, host_for("arch-back"), "{ municipality { name } }")
+    assert status == 200 and body["data"]["municipality"]["name"] == municipality.name
+
+
+def test_archiving_gives_up_after_the_drain_time_and_the_municipality_answers_again(lab, client, settings):
+    """A transaction that never ends (a stuck job) makes the archive give up within the bound."""
+    import psycopg
+
+    from gorodok_tenants.pgtools import connect_kwargs
+
+    settings.ARCHIVE_DRAIN_SECONDS = 1
+    municipality = lab.create("arch-stuck", "95100026")
+    with psycopg.connect(**connect_kwargs()) as stuck:
+        stuck.execute(f'SELECT count(*) FROM "{municipality.schema_name}".auth_group')  # holds a lock until rollback
+        started = time.monotonic()
+        with pytest.raises(ValidationError) as excinfo:
+            municipality_archive(municipality=municipality, confirm=True)
+        waited = time.monotonic() - started
+        stuck.rollback()
+    assert code_of(excinfo) == "schema_busy" and waited < 5
+    municipality.refresh_from_db()
+    assert municipality.status == MunicipalityStatus.ACTIVE and municipality.maintenance_since is None
+    assert schema_exists(municipality.schema_name)
+    status, body = graphql(client, host_for("arch-stuck"), "{ municipality { name } }")
+    assert status == 200 and body["data"]["municipality"]["name"] == municipality.name

@@ -19,6 +19,7 @@ from graphene_django.views import GraphQLView
 
 from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import validation_rules
+from gorodok_platform.observability.errors import database_unavailable
 from graphql import GraphQLError
 
 logger = logging.getLogger("gorodok.graphql")
@@ -104,7 +105,14 @@ class GorodokGraphQLView(GraphQLView):
         # Django builds a view instance per request: this attribute is this request's alone.
         self.validation_rules = validation_rules(
             variables=variables, introspection=self.introspection_allowed(request))
-        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        result = super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        for error in getattr(result, "errors", None) or ():
+            original = getattr(error, "original_error", None)
+            if database_unavailable(original):
+                # Not a bug of the query: the database is down or too slow. Raised, it becomes the
+                # 503 SERVICE_UNAVAILABLE answer (with Retry-After) of the outermost error handler.
+                raise original
+        return result
 
     @staticmethod
     def format_error(error):

@@ -16,12 +16,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from gorodok_platform.integrations.models import OutboxEvent, WebhookDelivery
+from gorodok_platform.jobs.enqueue import enqueue_on_commit
+from gorodok_platform.jobs.locks import OUTBOX_EVENT, advisory_lock
 
 logger = logging.getLogger("gorodok.webhooks")
 
@@ -57,42 +59,36 @@ def outbox_emit(event_type: str, payload: dict) -> OutboxEvent:
         "data": json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
     }
     event = OutboxEvent.objects.create(event_id=event_id, event_type=event_type, payload=body)
-    schema = connection.schema_name
-    transaction.on_commit(lambda: _queue_dispatch(schema, str(event_id)))
-    return event
-
-
-def _queue_dispatch(schema: str, event_id: str) -> None:
     from gorodok_platform.integrations.actors import dispatch_outbox_event
-    from gorodok_platform.jobs.middleware import send_in_tenant
 
-    try:
-        send_in_tenant(dispatch_outbox_event, schema, event_id)
-    except Exception as exc:  # the broker is down: the periodic dispatcher catches up
-        logger.warning("could not queue the dispatch of event %s in %s (%s); the periodic dispatcher will send it",
-                       event_id, schema, type(exc).__name__)
+    # A broker outage keeps the message for the scheduler's catch-up; the periodic dispatcher is the
+    # backstop for an event whose message never left (a crash right after the commit).
+    enqueue_on_commit(dispatch_outbox_event, str(event_id))
+    return event
 
 
 def outbox_dispatch(event_id: str) -> int | None:
     """Queue one delivery per subscriber of an event of the current schema and mark it dispatched.
     None when it is dispatched already (or being dispatched by someone else right now).
 
-    The deliveries are queued before the mark commits: if the broker fails half way, the mark is
-    rolled back and the event is dispatched again later (a subscriber that got it already is skipped)."""
+    The deliveries are queued before the mark is written: if the broker fails half way, the event stays
+    undispatched and is dispatched again later (a subscriber that got it already is skipped). No
+    transaction is open while the broker is called: a session advisory lock per event keeps two
+    dispatchers apart."""
     from gorodok_platform.integrations.actors import enqueue_delivery
     from gorodok_platform.integrations.webhooks import subscriptions_for
 
     schema = connection.schema_name
-    with transaction.atomic():
-        event = (OutboxEvent.objects.select_for_update(skip_locked=True)
-                 .filter(event_id=event_id, dispatched_at__isnull=True).first())
+    with advisory_lock(OUTBOX_EVENT.name, item=f"{schema}:{event_id}", private=False) as lock:
+        if not lock:
+            return None
+        event = OutboxEvent.objects.filter(event_id=event_id, dispatched_at__isnull=True).first()
         if event is None:
             return None
         targets = subscriptions_for(event.event_type, schema)
         for subscription_id, subscription_schema in targets:
             enqueue_delivery(schema, subscription_id, str(event.event_id), subscription_schema)
-        event.dispatched_at = timezone.now()
-        event.save(update_fields=["dispatched_at"])
+        OutboxEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return len(targets)
 
 

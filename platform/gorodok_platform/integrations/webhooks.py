@@ -394,19 +394,12 @@ def webhook_subscription_resume(*, subscription: WebhookSubscription, actor=None
     missed.sort(key=lambda item: item[2])
     jobs = [(schema, event_id) for schema, event_id, _created in missed]
     subscription_id = subscription.pk
+    from gorodok_platform.integrations.actors import deliver_webhook
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
 
-    def send() -> None:
-        from gorodok_platform.integrations.actors import enqueue_delivery
-
-        for schema, event_id in jobs:
-            try:
-                enqueue_delivery(schema, subscription_id, event_id, own_schema)
-            except Exception:
-                logger.exception("could not queue the replay of event %s to subscription %s; resume it again "
-                                 "once the broker is back", event_id, subscription_id)
-                return
-
-    transaction.on_commit(send)
+    for schema, event_id in jobs:
+        enqueue_on_commit(deliver_webhook, subscription_id, event_id, own_schema, schema=schema,
+                          options=retry_options())
     logger.info("webhook subscription %s resumed; %d missed events queued", subscription_id, len(jobs))
     return len(jobs)
 

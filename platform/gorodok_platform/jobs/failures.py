@@ -53,7 +53,7 @@ def failed_job_retry(*, job, actor=None, request=None) -> bool:
     from django.utils import timezone
 
     from gorodok_platform.audit.services import audit_record
-    from gorodok_platform.jobs.middleware import send_in_tenant
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
 
     try:
         actor_fn = dramatiq.get_broker().get_actor(job.actor_name)
@@ -63,7 +63,7 @@ def failed_job_retry(*, job, actor=None, request=None) -> bool:
         job.resolved_at = timezone.now()
         job.save(update_fields=["resolved_at"])
         audit_record(action="job.retry", actor=actor, tenant_schema=job.tenant_schema, target=job, request=request)
-    send_in_tenant(actor_fn, job.tenant_schema or "public", *job.args)
+        enqueue_on_commit(actor_fn, *job.args, schema=job.tenant_schema or "public")
     return True
 
 

@@ -28,7 +28,11 @@ def import_actor_modules() -> list[str]:
 
 def start_worker(threads: int = 2, queues: set[str] | None = None) -> dramatiq.Worker:
     import_actor_modules()
+    from gorodok_platform.jobs.broker import queue_name
+
     broker = dramatiq.get_broker()
+    if queues:
+        queues = {queue_name(name, broker) for name in queues}
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads, worker_timeout=1000)
     worker.start()
     logger.info("job worker started with %d threads on %s", threads, type(broker).__name__)

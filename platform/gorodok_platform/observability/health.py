@@ -7,15 +7,27 @@ from django.db import connection
 
 from gorodok_platform.jobs.broker import broker_reachable
 
+PROBE_TIMEOUT_SECONDS = 2
+
 
 def database_reachable() -> tuple[bool, str]:
+    """A fresh connection with a short connect timeout: a frozen server fails the probe in seconds,
+    even when the process's own connection (kept between requests) would hang on it."""
+    from django.db import connections
+
+    probe = connections.create_connection(connection.alias)
+    probe.settings_dict = {**probe.settings_dict,
+                           "OPTIONS": {**probe.settings_dict.get("OPTIONS", {}),
+                                       "connect_timeout": PROBE_TIMEOUT_SECONDS}}
     try:
-        with connection.cursor() as cursor:
+        with probe.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         return True, "ok"
     except Exception as exc:
         return False, type(exc).__name__
+    finally:
+        probe.close()
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

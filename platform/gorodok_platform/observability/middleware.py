@@ -12,7 +12,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz before host routing, so probes need no tenant host."""
+    """Answers /healthz, /readyz and /metrics before host routing, so probes need no tenant host."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,6 +24,10 @@ class HealthCheckMiddleware:
             ready, checks = readiness()
             return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
                                 status=200 if ready else 503)
+        if request.path == "/metrics":
+            from gorodok_platform.observability.metrics import metrics_response
+
+            return metrics_response()
         return self.get_response(request)
 
 

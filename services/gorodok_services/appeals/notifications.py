@@ -6,30 +6,27 @@ import logging
 from datetime import timedelta
 
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gorodok_platform.jobs.locks import PER_ITEM, advisory_lock, register_lock
 from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import AppealsSettings, AppealStatus, Notification, NotificationKind
 
 logger = logging.getLogger("gorodok.appeals")
 
+NOTIFICATION_LOCK = register_lock("appeals.notification", 0x60D0_0A03, kind=PER_ITEM,
+                                  purpose="one sender of a notification at a time (per schema and notification)")
+
 
 def _send_after_commit(notification_pk: int) -> None:
-    from gorodok_platform.jobs.middleware import send_in_tenant
+    from gorodok_platform.jobs.enqueue import enqueue_on_commit
     from gorodok_services.appeals.actors import send_appeal_notification
 
-    schema = connection.schema_name
-
-    def send() -> None:
-        try:
-            send_in_tenant(send_appeal_notification, schema, notification_pk)
-        except Exception:
-            # The change is committed; a broker outage must not fail it. The sweep resends what is unsent.
-            logger.warning("notification %s not queued; the sweep will send it", notification_pk, exc_info=True)
-
-    transaction.on_commit(send)
+    # A broker outage keeps the message for the scheduler's catch-up (sent within seconds of the
+    # broker's return); the sweep's resend of unsent notices is the backstop.
+    enqueue_on_commit(send_appeal_notification, notification_pk)
 
 
 def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple[Notification | None, bool]:
@@ -41,6 +38,25 @@ def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple
     if created:
         _send_after_commit(notification.pk)
     return notification, created
+
+
+def notification_send(notification_id: int) -> bool:
+    """Send one recorded notification unless it was sent already; True if this call sent it.
+
+    No transaction is open while the mail server is talked to (a slow or hanging SMTP server must not
+    keep a session idle in transaction): a session advisory lock per notification keeps two senders
+    apart, and the notification is marked sent right after, in its own statement."""
+    schema = connection.schema_name
+    with advisory_lock(NOTIFICATION_LOCK.name, item=f"{schema}:{notification_id}", private=False) as lock:
+        if not lock:
+            return False  # another worker is sending it right now
+        notification = (Notification.objects.select_related("appeal", "appeal__executor")
+                        .filter(pk=notification_id, sent_at__isnull=True).first())
+        if notification is None:
+            return False
+        deliver(notification)
+        Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        return True
 
 
 def notifications_resend_pending(*, now=None, older_than: timedelta = timedelta(minutes=5)) -> int:

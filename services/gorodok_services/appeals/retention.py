@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.appeals.models import Appeal, AppealEvent, Attachment, Notification, NotificationKind, Question
-from gorodok_services.appeals.sweep import RETENTION_LOCK_KEY, appeals_settings, schema_lock
+from gorodok_services.appeals.sweep import RETENTION_LOCK, appeals_settings, schema_lock
 
 PLACEHOLDER = _("[removed after the retention period]")
 
@@ -107,8 +107,8 @@ def appeals_retention(*, now: datetime | None = None, dry_run: bool = False, act
         report.numbers = list(candidates.exclude(registration_number=None)
                               .values_list("registration_number", flat=True))
         return report
-    with transaction.atomic():
-        if not schema_lock(RETENTION_LOCK_KEY):
+    with schema_lock(RETENTION_LOCK) as locked:
+        if not locked:
             report.skipped = True
             return report
         appeals = list(candidates.select_for_update(skip_locked=True))

@@ -1,5 +1,5 @@
 """Writes for appeals. Every function is atomic, validates its input, records the appeal's history
-and the audit log, and schedules notifications with ``transaction.on_commit``. Invalid requests
+and the audit log, and schedules notifications with ``enqueue_on_commit`` (jobs kit). Invalid requests
 raise ValidationError with a code from ``error_codes``; nothing here ever answers with a 500."""
 
 from __future__ import annotations

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from gorodok_platform.integrations.outbox import outbox_emit
+from gorodok_platform.jobs.locks import PER_ITEM, LockKey, advisory_lock, register_lock
 from gorodok_services.appeals import events
 from gorodok_services.appeals.deadlines import tenant_timezone
 from gorodok_services.appeals.models import (
@@ -32,8 +33,10 @@ from gorodok_services.appeals.selectors import appeal_overdue
 from gorodok_services.core.calendar import end_of_local_day, local_date
 
 MODULE_CODE = "appeals"
-SWEEP_LOCK_KEY = 0x60D0_0A01
-RETENTION_LOCK_KEY = 0x60D0_0A02
+# One sweep and one retention run per schema at a time (transaction locks, per schema).
+SWEEP_LOCK = register_lock("appeals.sweep", 0x60D0_0A01, kind=PER_ITEM, purpose="one appeals sweep per schema")
+RETENTION_LOCK = register_lock("appeals.retention", 0x60D0_0A02, kind=PER_ITEM,
+                               purpose="one appeals retention run per schema")
 
 
 @dataclass
@@ -61,12 +64,10 @@ def appeals_settings() -> AppealsSettings:
     return AppealsSettings.objects.order_by("pk").first() or AppealsSettings()
 
 
-def schema_lock(key: int) -> bool:
-    """Take a transaction-scoped advisory lock for ``key`` in the current schema, without waiting.
-    Call inside ``transaction.atomic()``; the lock goes with the transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s::integer, hashtext(%s))", [key, connection.schema_name])
-        return bool(cursor.fetchone()[0])
+def schema_lock(lock: LockKey):
+    """A transaction (opened here) holding ``lock`` for the current schema if it was free; the context
+    manager yields whether it was."""
+    return advisory_lock(lock.name, item=connection.schema_name, transaction=True)
 
 
 def appeals_municipalities():
@@ -105,8 +106,8 @@ def appeals_sweep(*, now: datetime | None = None) -> SweepReport:
     """Sweep the appeals of the current schema at ``now`` (default: the present moment)."""
     now = now or timezone.now()
     report = SweepReport(schema=connection.schema_name, now=now)
-    with transaction.atomic():
-        if not schema_lock(SWEEP_LOCK_KEY):
+    with schema_lock(SWEEP_LOCK) as locked:
+        if not locked:
             report.skipped = True
             return report
         settings_row = appeals_settings()

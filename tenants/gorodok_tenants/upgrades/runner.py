@@ -31,6 +31,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connections, transaction
@@ -39,6 +40,7 @@ from django.utils import timezone
 from django_tenants.signals import schema_migrated
 from django_tenants.utils import get_public_schema_name, get_tenant_database_alias, quote_schema_name
 
+from gorodok_platform.jobs.locks import UPGRADE_RUN, advisory_lock
 from gorodok_tenants.models import (
     UpgradeRun,
     UpgradeRunStatus,
@@ -51,8 +53,6 @@ from gorodok_tenants.upgrades.planner import TenantPlan, UpgradePlan, plan_upgra
 
 logger = logging.getLogger("gorodok.upgrades")
 
-# Key of the session advisory lock that makes runs exclusive ("gorupgr" in ASCII, fits a bigint).
-LOCK_KEY = 0x676F7275706772
 APPLICATION_NAME = "gorodok-upgrade"
 DEFAULT_WORKERS = 4
 DEFAULT_BATCH = 50
@@ -105,12 +105,11 @@ class RunLock:
         self.connection = None
 
     def __enter__(self):
-        self.connection = connections.create_connection(self.alias)
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", [LOCK_KEY])
-            acquired = cursor.fetchone()[0]
-        if not acquired:
-            self.connection.close()
+        self._stack = ExitStack()
+        lock = self._stack.enter_context(advisory_lock(UPGRADE_RUN.name, using=self.alias))  # a session of its own
+        self.connection = lock.connection
+        if not lock:
+            self._stack.close()
             running = UpgradeRun.objects.filter(status=UpgradeRunStatus.RUNNING).order_by("-started_at").first()
             since = f" (run {running.pk} of release {running.release}, started {running.started_at:%Y-%m-%d %H:%M})" \
                 if running else ""
@@ -118,7 +117,7 @@ class RunLock:
         return self
 
     def __exit__(self, *exc):
-        self.connection.close()  # ends the session, and with it the lock
+        self._stack.close()  # ends the session, and with it the lock
 
     def terminate_leftovers(self) -> int:
         """End the sessions a killed run left behind (e.g. a backend still inside a long statement

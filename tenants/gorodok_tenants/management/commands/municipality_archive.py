@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_tenants.archives import municipality_archive
 from gorodok_tenants.models import Municipality
 from gorodok_tenants.pgtools import PgToolError
@@ -40,7 +41,8 @@ def print_counts(command: BaseCommand, counts: dict[str, int]) -> None:
         command.stdout.write(f"  {table}: {rows}")
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "upgrade"
     help = ("Archive a municipality: export it to an archive file, then drop its schema and mark it archived "
             "(its host answers 410). Asks for confirmation unless --yes; --dry-run changes nothing.")
     stealth_options = ("stdin",)

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_tenants.archives import municipality_export
 from gorodok_tenants.management.commands.municipality_archive import municipality_by_slug, validation_message
 from gorodok_tenants.pgtools import PgToolError
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "upgrade"
     help = "Export a municipality's schema to ARCHIVE_ROOT/<schema>/ as one archive file; the file path is printed."
 
     def add_arguments(self, parser):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_tenants.archives import municipality_restore
 from gorodok_tenants.management.commands.municipality_archive import (
     confirm_by_slug,
@@ -18,7 +19,8 @@ from gorodok_tenants.management.commands.municipality_archive import (
 from gorodok_tenants.pgtools import PgToolError
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "upgrade"
     help = ("Restore an archive file. Without options it goes back to the municipality with the archive's OKTMO "
             "(or a new one like the original); --into names that municipality; --slug and --oktmo create a new "
             "one. Replacing a schema that exists asks for confirmation unless --yes; --dry-run changes nothing.")

@@ -11,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_tenants.models import Municipality, UpgradeRun, UpgradeTenantState, UpgradeTenantStatus
 from gorodok_tenants.upgrades import runner
 from gorodok_tenants.upgrades.planner import plan_upgrade
@@ -63,7 +64,8 @@ class ProgressBar:
             self.stream.write("\n")
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "upgrade"
     help = (
         "Upgrade the public schema and every municipality's schema to the migrations of this release. "
         "plan: what is pending, per municipality. run: migrate (resumable; one run at a time). "

@@ -3,11 +3,13 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_platform.jobs.scheduler import Scheduler, periodic_jobs
 from gorodok_platform.jobs.worker import import_actor_modules
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "job"
     help = "Send periodic jobs (sweeps, counters) at their intervals. Safe to run on every replica."
 
     def handle(self, *args, **options):

@@ -4,10 +4,12 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
 from gorodok_platform.jobs.worker import start_worker
 
 
-class Command(BaseCommand):
+class Command(DatabaseTimeoutsMixin, BaseCommand):
+    database_work = "job"
     help = "Process background jobs from the broker named by BROKER_URL until stopped."
 
     def add_arguments(self, parser):
