@@ -5,7 +5,7 @@ from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.filters import filter_appeals, reject_nul_in_filters
 from gorodok_graphql.appeals.lookup import pk_from_global_id
 from gorodok_graphql.appeals.permissions import MODULE, check_can_read_appeals
-from gorodok_graphql.appeals.throttling import check_lookup_allowed, client_address, lookup_failed
+from gorodok_graphql.appeals.throttling import client_address, release_lookup, reserve_lookup
 from gorodok_graphql.appeals.types import Appeal, AppealPublicStatus, ClassifierEntry, Department
 from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.core.permissions import module_required
@@ -71,14 +71,14 @@ class AppealQueries(graphene.ObjectType):
     @module_required(MODULE)
     def resolve_appeal_status(root, info, registration_number, access_code):
         address = client_address(info.context)
-        check_lookup_allowed(address)
+        reserve_lookup(address)
         status = None
         if (len(registration_number) <= MAX_REGISTRATION_NUMBER_LENGTH
                 and len(access_code) <= MAX_ACCESS_CODE_LENGTH
                 and not contains_nul(registration_number, access_code)):
             status = appeal_public_status(registration_number=registration_number, access_code=access_code)
-        if status is None:
-            lookup_failed(address)
+        if status is not None:
+            release_lookup(address)
         return status
 
     @module_required(MODULE)
