@@ -3,6 +3,7 @@
 import graphene
 
 from gorodok_graphql.accounts.queries import ViewerQueries
+from gorodok_graphql.core.ids import NodeField
 from gorodok_graphql.integrations.mutations import RegionApiClientMutations
 from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.mutations import RegionMunicipalityMutations
@@ -12,7 +13,7 @@ from gorodok_graphql.webhooks.queries import WebhookQueries
 
 
 class Query(WebhookQueries, ApiClientQueries, RegionMunicipalityQueries, ViewerQueries, graphene.ObjectType):
-    node = graphene.relay.Node.Field()
+    node = NodeField()
 
 
 class Mutation(WebhookMutations, RegionApiClientMutations, RegionMunicipalityMutations, graphene.ObjectType):

@@ -6,6 +6,7 @@ from gorodok_graphql.accounts.queries import ViewerQueries
 from gorodok_graphql.appeals.mutations import AppealMutations
 from gorodok_graphql.appeals.queries import AppealQueries
 from gorodok_graphql.appeals.statistics import AppealStatisticsQueries
+from gorodok_graphql.core.ids import NodeField
 from gorodok_graphql.integrations.mutations import TenantApiClientMutations
 from gorodok_graphql.integrations.queries import ApiClientQueries
 from gorodok_graphql.municipalities.queries import TenantMunicipalityQueries
@@ -15,7 +16,8 @@ from gorodok_graphql.webhooks.queries import WebhookQueries
 
 class Query(WebhookQueries, ApiClientQueries, TenantMunicipalityQueries, ViewerQueries, AppealQueries,
             AppealStatisticsQueries, graphene.ObjectType):
-    pass
+    node = NodeField(description="Any object of this API by its ID (Relay refetch), with the permissions of the "
+                                 "object's own query: null when it is not here or not for you.")
 
 
 class Mutation(WebhookMutations, TenantApiClientMutations, AppealMutations, graphene.ObjectType):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gorodok_graphql.appeals.enums import enum_value
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.permissions import can_see_personal_data
+from gorodok_graphql.core.enums import enum_value
 from gorodok_services.appeals.models import Question
 from gorodok_services.appeals.selectors import appeal_overdue
 from gorodok_services.classifier.models import CODE_PATTERN

@@ -3,11 +3,11 @@ import graphene
 from gorodok_graphql.appeals.enums import AppealChannelEnum, AppealKindEnum, AppealStatusEnum
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.filters import filter_appeals, reject_nul_in_filters
-from gorodok_graphql.appeals.lookup import pk_from_global_id
 from gorodok_graphql.appeals.permissions import MODULE, check_can_read_appeals
 from gorodok_graphql.appeals.throttling import client_address, release_lookup, reserve_lookup
 from gorodok_graphql.appeals.types import Appeal, AppealPublicStatus, ClassifierEntry, Department
 from gorodok_graphql.core.fields import CappedConnectionField
+from gorodok_graphql.core.ids import pk_from_global_id
 from gorodok_graphql.core.permissions import module_required
 from gorodok_services.appeals.models import Department as DepartmentModel
 from gorodok_services.appeals.selectors import appeal_list

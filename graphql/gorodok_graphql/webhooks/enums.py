@@ -1,5 +1,7 @@
 import graphene
 
+from gorodok_graphql.core.errors import error_code_enum
+
 
 class WebhookSubscriptionStatus(graphene.Enum):
     """Whether a subscription receives events."""
@@ -16,12 +18,7 @@ class WebhookSubscriptionStatus(graphene.Enum):
         }.get(self.name)
 
 
-class WebhookErrorCode(graphene.Enum):
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    INVALID_URL = "INVALID_URL"
-    UNKNOWN_EVENT = "UNKNOWN_EVENT"
-    TOO_MANY_EVENTS = "TOO_MANY_EVENTS"
-    SCOPE_REQUIRED = "SCOPE_REQUIRED"
-    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
-    NOT_FOUND = "NOT_FOUND"
+WebhookErrorCode = error_code_enum(
+    "WebhookErrorCode", ["INVALID_URL", "UNKNOWN_EVENT", "TOO_MANY_EVENTS", "SCOPE_REQUIRED", "TOO_MANY_SUBSCRIPTIONS"],
+    "Why a change to a webhook subscription was refused.",
+)

@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.webhooks.access import (
     check_can_manage_webhooks,
@@ -34,7 +35,7 @@ class WebhookQueries(graphene.ObjectType):
         with in_subscriptions_schema(info):
             queryset = visible_subscriptions(info)
             if status is not None:
-                active = getattr(status, "value", status) == WebhookSubscriptionStatus.ACTIVE.value
+                active = enum_value(status) == WebhookSubscriptionStatus.ACTIVE.value
                 queryset = queryset.filter(is_active=active)
             # Read now, in the subscriptions' schema: a regional client may be calling a municipality's host.
             return [remember_schema(subscription, schema) for subscription in queryset]

@@ -7,10 +7,11 @@ from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
+from gorodok_graphql.core.ids import MAX_PK
 from gorodok_graphql.core.permissions import request_api_client, user_has_any_role
 from gorodok_graphql.integrations.permissions import ADMIN_ROLES
 from gorodok_graphql.integrations.types import ApiClient
-from gorodok_graphql.webhooks.access import MAX_PK, find_subscription, in_subscriptions_schema, schema_of
+from gorodok_graphql.webhooks.access import find_subscription, in_subscriptions_schema, schema_of
 from gorodok_graphql.webhooks.enums import WebhookErrorCode, WebhookSubscriptionStatus
 from gorodok_platform.integrations.models import Scope
 from gorodok_platform.integrations.models import WebhookDelivery as WebhookDeliveryModel

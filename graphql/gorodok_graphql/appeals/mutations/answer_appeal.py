@@ -1,10 +1,11 @@
 import graphene
 
-from gorodok_graphql.appeals.enums import AppealErrorCode, AppealQuestionResultEnum, enum_value
+from gorodok_graphql.appeals.enums import AppealErrorCode, AppealQuestionResultEnum
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_answer
 

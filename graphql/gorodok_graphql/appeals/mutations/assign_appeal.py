@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
-from gorodok_graphql.appeals.errors import in_input_terms
 from gorodok_graphql.appeals.lookup import appeal_from_global_id, department_from_global_id
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.core.errors import in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_platform.accounts.models import User
 from gorodok_services.appeals.services import appeal_assign

@@ -11,11 +11,11 @@ from gorodok_graphql.appeals.enums import (
     AppealErrorCode,
     AppealFormEnum,
     AppealKindEnum,
-    enum_value,
 )
 from gorodok_graphql.appeals.mutations.payload import reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.models import Appeal as AppealModel
 from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive
