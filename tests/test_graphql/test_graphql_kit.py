@@ -132,10 +132,7 @@ def test_the_kit_helpers_exist_once():
         checks = {"2**31": "core/ids.py", "from_global_id(": "core/ids.py", "b64decode": "core/ids.py",
                   'getattr(value, "value", value)': "core/enums.py", "renamed.setdefault(": "core/errors.py"}
         for needle, home in checks.items():
-            if needle == "from_global_id(":
-                found = re.search(r"(?<![_a-z])from_global_id\(", text)
-            else:
-                found = needle in text
+            found = re.search(r"(?<![_a-z])from_global_id\(", text) if needle == "from_global_id(" else needle in text
             if found and relative != home:
                 offenders.append((relative, needle))
     assert offenders == []
