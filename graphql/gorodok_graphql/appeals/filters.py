@@ -27,7 +27,7 @@ def reject_nul_in_filters(**filters) -> None:
 
 
 def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=None, section=None, assignee=None,
-                   due_before=None, overdue=None, search=None) -> QuerySet:
+                   due_before=None, overdue=None, search=None, updated_since=None) -> QuerySet:
     reject_nul_in_filters(section=section, assignee=assignee, search=search)
     if status is not None:
         queryset = queryset.filter(status=enum_value(status))
@@ -48,6 +48,8 @@ def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=
             queryset = queryset.filter(executor_id=info.context.user.pk)
         else:
             queryset = queryset.filter(executor__email__iexact=assignee)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
     if due_before is not None:
         queryset = queryset.filter(due_at__lt=due_before)
     if overdue is not None:

@@ -30,7 +30,11 @@ class AppealQueries(graphene.ObjectType):
         due_before=graphene.DateTime(description="Answer deadline before this moment."),
         overdue=graphene.Boolean(description="Only overdue appeals (true) or only the others (false)."),
         search=graphene.String(description="Part of the registration or external number or of the subject."),
-        description="This municipality's appeals, newest received first (staff only).",
+        updated_since=graphene.DateTime(
+            description="Only appeals changed at or after this moment: for incremental sync, ask again with the "
+                        "moment your previous sync started."),
+        description="This municipality's appeals, newest received first (staff only). Cursors are stable: an "
+                    "appeal received or changed while you page never repeats or hides another.",
     )
     appeal = graphene.Field(
         Appeal, id=graphene.ID(required=True), description="One appeal of this municipality (staff only)."
@@ -57,7 +61,7 @@ class AppealQueries(graphene.ObjectType):
     def resolve_appeals(root, info, **filters):
         check_can_read_appeals(info)
         filters = {name: filters.get(name) for name in (
-            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search")}
+            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search", "updated_since")}
         return filter_appeals(appeal_list(), info, **filters)
 
     @module_required(MODULE)

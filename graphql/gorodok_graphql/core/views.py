@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
 
+from gorodok_graphql.core.bounds import InputBoundsMiddleware
 from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import validation_rules
 from graphql import GraphQLError
@@ -60,6 +61,7 @@ class GorodokGraphQLView(GraphQLView):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validation_rules", validation_rules())
+        kwargs.setdefault("middleware", [InputBoundsMiddleware()])
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -24,12 +24,15 @@ class RegionMunicipalityQueries(graphene.ObjectType):
         status=MunicipalityStatusEnum(),
         kind=MunicipalityKindEnum(),
         search=graphene.String(description="Part of the name or English name, or an OKTMO prefix."),
+        updated_since=graphene.DateTime(description="Only municipalities changed at or after this moment."),
         description="The region's municipalities, by name.",
     )
     municipality = NodeField(RegionMunicipality)
 
-    def resolve_municipalities(root, info, status=None, kind=None, search=None, **kwargs):
+    def resolve_municipalities(root, info, status=None, kind=None, search=None, updated_since=None, **kwargs):
         queryset = municipality_list(search=search)
+        if updated_since is not None:
+            queryset = queryset.filter(updated_at__gte=updated_since)
         if status is not None:
             queryset = queryset.filter(status=enum_value(status))
         if kind is not None:
