@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
 
 from gorodok_graphql.core.bounds import InputBoundsMiddleware
+from gorodok_graphql.core.budget import budget_left_for, caller_key, spend
 from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import validation_rules
 from graphql import GraphQLError
@@ -70,6 +72,15 @@ class GorodokGraphQLView(GraphQLView):
             return too_large
         if request.method == "POST" and self.get_content_type(request) not in JSON_CONTENT_TYPES:
             return error_response(415, _("Send GraphQL requests as application/json."), "UNSUPPORTED_MEDIA_TYPE")
+        caller = caller_key(request)
+        retry_after = budget_left_for(caller)
+        if retry_after is not None:
+            response = error_response(
+                429, _("This caller has used its GraphQL time for now. Retry in %(seconds)d seconds.")
+                % {"seconds": retry_after}, "TIME_BUDGET_EXCEEDED", retryAfter=retry_after)
+            response["Retry-After"] = str(retry_after)
+            return response
+        started = time.perf_counter()
         try:
             return super().dispatch(request, *args, **kwargs)
         except BadRequest as error:
@@ -77,6 +88,8 @@ class GorodokGraphQLView(GraphQLView):
         except RecursionError:
             # The GraphQL parser descends once per nesting level: a query nested past Python's stack.
             return error_response(400, _("The request is nested too deeply."), "BAD_REQUEST")
+        finally:
+            spend(caller, time.perf_counter() - started)
 
     def parse_body(self, request):
         """The request's parameters; any body that cannot be read is a BadRequest, not an exception."""
