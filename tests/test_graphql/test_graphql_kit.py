@@ -138,3 +138,18 @@ def test_the_kit_helpers_exist_once():
             if found and not relative.startswith("core/"):
                 offenders.append((relative, needle))
     assert offenders == []
+
+
+def test_webhook_events_are_an_enum_whose_values_are_the_event_names(client, alpha):
+    from gorodok_services.appeals.events import EVENT_TYPES
+
+    _, token = make_client(alpha.schema_name, ["webhooks", "appeals:read"])
+    status, body = graphql(client, alpha.host, "{ webhookEvents webhookEventTypes }", **bearer(token))
+    assert "errors" not in body, body
+    assert body["data"]["webhookEvents"] == [name.replace(".", "_").upper() for name in EVENT_TYPES]
+    assert body["data"]["webhookEventTypes"] == list(EVENT_TYPES)  # deprecated, still answered
+    create = """mutation { createWebhookSubscription(url: "https://hooks.example.ru/in", events: ["appeal.registered"]) {
+      subscription { events eventTypes } errors { code } } }"""
+    status, body = graphql(client, alpha.host, create, **bearer(token))
+    assert body["data"]["createWebhookSubscription"]["subscription"] == {
+        "events": ["appeal.registered"], "eventTypes": ["APPEAL_REGISTERED"]}, body

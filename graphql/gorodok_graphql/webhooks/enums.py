@@ -1,6 +1,22 @@
 import graphene
 
 from gorodok_graphql.core.errors import error_code_enum
+from gorodok_services.appeals.events import EVENT_TYPES
+
+# Every event a subscription may name, family by family.
+KNOWN_EVENTS: tuple[str, ...] = tuple(EVENT_TYPES)
+
+
+def event_enum_name(event: str) -> str:
+    """``appeal.status_changed`` -> ``APPEAL_STATUS_CHANGED``."""
+    return event.replace(".", "_").upper()
+
+
+WebhookEventTypeEnum = graphene.Enum(
+    "WebhookEventType", [(event_enum_name(event), event) for event in KNOWN_EVENTS],
+    description="An event a webhook subscription can receive; its value is the event's name in deliveries "
+                "(``appeal.registered``, …).",
+)
 
 
 class WebhookSubscriptionStatus(graphene.Enum):

@@ -9,12 +9,8 @@ from gorodok_graphql.webhooks.access import (
     subscriptions_schema,
     visible_subscriptions,
 )
-from gorodok_graphql.webhooks.enums import WebhookSubscriptionStatus
+from gorodok_graphql.webhooks.enums import KNOWN_EVENTS, WebhookEventTypeEnum, WebhookSubscriptionStatus
 from gorodok_graphql.webhooks.types import WebhookSubscription
-from gorodok_services.appeals.events import EVENT_TYPES
-
-# Every event a subscription may name, family by family.
-KNOWN_EVENTS: tuple[str, ...] = tuple(EVENT_TYPES)
 
 
 class WebhookQueries(graphene.ObjectType):
@@ -27,6 +23,11 @@ class WebhookQueries(graphene.ObjectType):
     webhook_event_types = graphene.List(
         graphene.NonNull(graphene.String), required=True,
         description="The event types a subscription may name.",
+        deprecation_reason="Use webhookEvents: the same names as an enum.",
+    )
+    webhook_events = graphene.List(
+        graphene.NonNull(WebhookEventTypeEnum), required=True,
+        description="The events a subscription may name (``createWebhookSubscription(events:)`` takes their values).",
     )
 
     def resolve_webhook_subscriptions(root, info, status=None, **kwargs):
@@ -41,5 +42,9 @@ class WebhookQueries(graphene.ObjectType):
             return [remember_schema(subscription, schema) for subscription in queryset]
 
     def resolve_webhook_event_types(root, info):
+        check_can_manage_webhooks(info)
+        return list(KNOWN_EVENTS)
+
+    def resolve_webhook_events(root, info):
         check_can_manage_webhooks(info)
         return list(KNOWN_EVENTS)

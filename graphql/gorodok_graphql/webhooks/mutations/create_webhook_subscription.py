@@ -7,8 +7,7 @@ from gorodok_graphql.core.errors import PermissionDenied, in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.core.permissions import request_api_client
 from gorodok_graphql.webhooks.access import remember_schema
-from gorodok_graphql.webhooks.enums import WebhookErrorCode
-from gorodok_graphql.webhooks.queries import KNOWN_EVENTS
+from gorodok_graphql.webhooks.enums import KNOWN_EVENTS, WebhookErrorCode
 from gorodok_graphql.webhooks.types import WebhookError, WebhookSubscription
 from gorodok_platform.integrations.models import Scope
 from gorodok_platform.integrations.webhooks import EVENT_SCOPES, webhook_subscribe
