@@ -148,8 +148,8 @@ def test_webhook_events_are_an_enum_whose_values_are_the_event_names(client, alp
     assert "errors" not in body, body
     assert body["data"]["webhookEvents"] == [name.replace(".", "_").upper() for name in EVENT_TYPES]
     assert body["data"]["webhookEventTypes"] == list(EVENT_TYPES)  # deprecated, still answered
-    create = """mutation { createWebhookSubscription(url: "https://hooks.example.ru/in", events: ["appeal.registered"]) {
-      subscription { events eventTypes } errors { code } } }"""
+    create = """mutation { createWebhookSubscription(url: "https://hooks.example.ru/in",
+      events: ["appeal.registered"]) { subscription { events eventTypes } errors { code } } }"""
     status, body = graphql(client, alpha.host, create, **bearer(token))
     assert body["data"]["createWebhookSubscription"]["subscription"] == {
         "events": ["appeal.registered"], "eventTypes": ["APPEAL_REGISTERED"]}, body
