@@ -149,3 +149,27 @@ def test_updated_since_lists_only_what_changed(signed_in, alpha):
     status, body = graphql(signed_in, alpha.host, PAGE, {"first": 10,
                                                          "updatedSince": datetime(2000, 1, 1, tzinfo=UTC).isoformat()})
     assert len(_subjects(body)) == 3
+
+
+def test_a_regional_clients_subscriptions_page_with_keyset_cursors_on_a_municipalitys_host(client, alpha):
+    from base64 import urlsafe_b64decode
+
+    from tests.test_graphql.test_webhook_subscriptions import subscribe
+
+    api_client, token = make_client("public", ["webhooks", "appeals:read"], municipalities=[alpha.schema_name])
+    made = [subscribe("public", api_client, url=f"https://hooks.example.ru/{n}") for n in range(3)]
+    query = """query ($after: String) { webhookSubscriptions(first: 1, after: $after) { totalCount
+      pageInfo { hasNextPage endCursor } edges { cursor node { url apiClient { name } } } } }"""
+    seen, cursor = [], None
+    while True:
+        status, body = graphql(client, alpha.host, query, {"after": cursor}, **bearer(token))
+        assert "errors" not in body, body
+        page = body["data"]["webhookSubscriptions"]
+        assert page["totalCount"] == 3
+        seen += [edge["node"]["url"] for edge in page["edges"]]
+        assert all(edge["node"]["apiClient"]["name"] for edge in page["edges"])
+        cursor = page["pageInfo"]["endCursor"]
+        assert urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).startswith(b"keyset:")
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+    assert seen == [subscription.url for subscription in made]

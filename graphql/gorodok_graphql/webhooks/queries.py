@@ -13,8 +13,24 @@ from gorodok_graphql.webhooks.enums import KNOWN_EVENTS, WebhookEventTypeEnum, W
 from gorodok_graphql.webhooks.types import WebhookSubscription
 
 
+class SubscriptionConnectionField(CappedConnectionField):
+    """The subscriptions are read, paged (keyset cursors) and counted in their own schema: a regional
+    client may be calling a municipality's host. Each one remembers that schema for its later fields."""
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver, max_limit,
+                            enforce_first_or_last, root, info, **args):
+        schema = subscriptions_schema(info)
+        with in_subscriptions_schema(info):
+            result = super().connection_resolver(resolver, connection, default_manager, queryset_resolver,
+                                                 max_limit, enforce_first_or_last, root, info, **args)
+        for edge in result.edges:
+            remember_schema(edge.node, schema)
+        return result
+
+
 class WebhookQueries(graphene.ObjectType):
-    webhook_subscriptions = CappedConnectionField(
+    webhook_subscriptions = SubscriptionConnectionField(
         WebhookSubscription,
         status=WebhookSubscriptionStatus(description="Only the active or only the paused ones."),
         description="An API client's own webhook subscriptions (scope ``webhooks``); for administrators, "
@@ -32,14 +48,12 @@ class WebhookQueries(graphene.ObjectType):
 
     def resolve_webhook_subscriptions(root, info, status=None, **kwargs):
         check_can_manage_webhooks(info)
-        schema = subscriptions_schema(info)
-        with in_subscriptions_schema(info):
-            queryset = visible_subscriptions(info)
-            if status is not None:
-                active = enum_value(status) == WebhookSubscriptionStatus.ACTIVE.value
-                queryset = queryset.filter(is_active=active)
-            # Read now, in the subscriptions' schema: a regional client may be calling a municipality's host.
-            return [remember_schema(subscription, schema) for subscription in queryset]
+        # Evaluated by the connection field, inside the subscriptions' schema.
+        queryset = visible_subscriptions(info)
+        if status is not None:
+            active = enum_value(status) == WebhookSubscriptionStatus.ACTIVE.value
+            queryset = queryset.filter(is_active=active)
+        return queryset
 
     def resolve_webhook_event_types(root, info):
         check_can_manage_webhooks(info)
