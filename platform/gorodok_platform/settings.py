@@ -295,6 +295,10 @@ GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Fields resolved, each once per item a page may hold: every field of a full page of appeals is ~6,600.
 GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=10000)
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
+# Each caller (API client, signed-in user, or anonymous address) may spend this much server time on
+# GraphQL per window; past it, requests answer 429 TIME_BUDGET_EXCEEDED until the window ends.
+GRAPHQL_TIME_BUDGET_SECONDS = env.float("GRAPHQL_TIME_BUDGET_SECONDS", default=30.0)
+GRAPHQL_TIME_BUDGET_WINDOW_SECONDS = env.int("GRAPHQL_TIME_BUDGET_WINDOW_SECONDS", default=60)
 # Anonymous introspection (GraphiQL); signed-in staff and API clients may always introspect.
 GRAPHQL_PUBLIC_INTROSPECTION = env.bool("GRAPHQL_PUBLIC_INTROSPECTION", default=GORODOK_ENV == "dev")
 # Where `Authorization: Bearer <token>` of an API client is accepted.

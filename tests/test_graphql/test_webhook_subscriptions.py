@@ -236,11 +236,12 @@ def test_a_client_has_a_limited_number_of_subscriptions(client, alpha):
     to_global_id("WebhookSubscription", 2**40),
 ])
 def test_malformed_ids_are_typed_errors(client, alpha, bad_id):
+    # Malformed, foreign-type and out-of-range IDs are simply not found, like a missing subscription.
     _, token = make_client(alpha.schema_name, SCOPES)
     for query, name in ((PAUSE, "pauseWebhookSubscription"), (RESUME, "resumeWebhookSubscription"),
                         (DELETE, "deleteWebhookSubscription")):
         payload = call(client, alpha.host, query, token, {"id": bad_id})["data"][name]
-        assert payload["errors"] == [{"field": "id", "code": "INVALID"}], (name, payload)
+        assert payload["errors"] == [{"field": "id", "code": "NOT_FOUND"}], (name, payload)
 
 
 # --- permissions and isolation --------------------------------------------------------------------------

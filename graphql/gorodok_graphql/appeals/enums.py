@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.core.errors import error_code_enum
 from gorodok_services.appeals import error_codes
 from gorodok_services.appeals.models import (
     AppealForm,
@@ -29,19 +30,8 @@ AppealQuestionResultEnum = graphene.Enum.from_enum(
     QuestionResult, name="AppealQuestionResult", description="The outcome of one question, as statistics count it."
 )
 
-# Every code the appeals services raise, plus the generic ones of input validation and lookups.
-GENERIC_ERROR_CODES = ("INVALID", "REQUIRED", "NOT_FOUND", "INVALID_CHOICE", "MAX_LENGTH")
-ERROR_CODES = tuple(dict.fromkeys([*GENERIC_ERROR_CODES, *(code.upper() for code in error_codes.ALL)]))
-
-AppealErrorCode = graphene.Enum(
-    "AppealErrorCode", [(code, code) for code in ERROR_CODES],
-    description="Why a change to an appeal was refused.",
-)
-
-
-def enum_value(value):
-    """The stored value of an enum argument (graphene passes members, resolvers return raw values)."""
-    return getattr(value, "value", value)
+# Every code the appeals services declare, plus the generic ones of input validation and lookups.
+AppealErrorCode = error_code_enum("AppealErrorCode", error_codes, "Why a change to an appeal was refused.")
 
 
 class AppealQueue(graphene.Enum):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gorodok_graphql.appeals.enums import enum_value
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.permissions import can_see_personal_data
+from gorodok_graphql.core.enums import enum_value
 from gorodok_services.appeals.selectors import (
     appeal_in_section,
     appeal_overdue_filter,
@@ -31,7 +31,7 @@ def reject_nul_in_filters(**filters) -> None:
 
 
 def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=None, section=None, assignee=None,
-                   due_before=None, overdue=None, search=None, queue=None) -> QuerySet:
+                   due_before=None, overdue=None, search=None, queue=None, updated_since=None) -> QuerySet:
     reject_nul_in_filters(section=section, assignee=assignee, search=search)
     if status is not None:
         queryset = queryset.filter(status=enum_value(status))
@@ -50,6 +50,8 @@ def filter_appeals(queryset: QuerySet, info, *, status=None, kind=None, channel=
             queryset = queryset.filter(executor_id=info.context.user.pk)
         else:
             queryset = queryset.filter(executor__email__iexact=assignee)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
     if due_before is not None:
         queryset = queryset.filter(due_at__lt=due_before)
     if overdue is not None:

@@ -3,11 +3,11 @@ import graphene
 from gorodok_graphql.appeals.enums import AppealChannelEnum, AppealKindEnum, AppealQueue, AppealStatusEnum
 from gorodok_graphql.appeals.errors import contains_nul
 from gorodok_graphql.appeals.filters import filter_appeals, reject_nul_in_filters
-from gorodok_graphql.appeals.lookup import pk_from_global_id
 from gorodok_graphql.appeals.permissions import MODULE, check_can_read_appeals
-from gorodok_graphql.appeals.throttling import check_lookup_allowed, client_address, lookup_failed
+from gorodok_graphql.appeals.throttling import client_address, release_lookup, reserve_lookup
 from gorodok_graphql.appeals.types import Appeal, AppealPublicStatus, ClassifierEntry, Department
 from gorodok_graphql.core.fields import CappedConnectionField
+from gorodok_graphql.core.ids import pk_from_global_id
 from gorodok_graphql.core.permissions import module_required
 from gorodok_services.appeals.models import Department as DepartmentModel
 from gorodok_services.appeals.selectors import appeal_list
@@ -31,7 +31,11 @@ class AppealQueries(graphene.ObjectType):
         overdue=graphene.Boolean(description="Only overdue appeals (true) or only the others (false)."),
         search=graphene.String(description="Part of the registration or external number or of the subject."),
         queue=AppealQueue(description="A work queue, as in the back office."),
-        description="This municipality's appeals, newest received first (staff only).",
+        updated_since=graphene.DateTime(
+            description="Only appeals changed at or after this moment: for incremental sync, ask again with the "
+                        "moment your previous sync started."),
+        description="This municipality's appeals, newest received first (staff only). Cursors are stable: an "
+                    "appeal received or changed while you page never repeats or hides another.",
     )
     appeal = graphene.Field(
         Appeal, id=graphene.ID(required=True), description="One appeal of this municipality (staff only)."
@@ -58,7 +62,8 @@ class AppealQueries(graphene.ObjectType):
     def resolve_appeals(root, info, **filters):
         check_can_read_appeals(info)
         filters = {name: filters.get(name) for name in (
-            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search", "queue")}
+            "status", "kind", "channel", "section", "assignee", "due_before", "overdue", "search", "queue",
+            "updated_since")}
         return filter_appeals(appeal_list(), info, **filters)
 
     @module_required(MODULE)
@@ -72,14 +77,14 @@ class AppealQueries(graphene.ObjectType):
     @module_required(MODULE)
     def resolve_appeal_status(root, info, registration_number, access_code):
         address = client_address(info.context)
-        check_lookup_allowed(address)
+        reserve_lookup(address)
         status = None
         if (len(registration_number) <= MAX_REGISTRATION_NUMBER_LENGTH
                 and len(access_code) <= MAX_ACCESS_CODE_LENGTH
                 and not contains_nul(registration_number, access_code)):
             status = appeal_public_status(registration_number=registration_number, access_code=access_code)
-        if status is None:
-            lookup_failed(address)
+        if status is not None:
+            release_lookup(address)
         return status
 
     @module_required(MODULE)

@@ -1,8 +1,15 @@
 """The public status lookup is limited per client address: after a number of failed lookups the
 address must wait. Counters live in the cache, whose keys carry the schema (one municipality's
-lookups never count against another's)."""
+lookups never count against another's).
+
+An attempt is *reserved* before the access code is checked: the counter moves first, atomically
+(``cache.incr``), and a lookup whose reservation goes past the limit is refused without checking
+anything. A lookup that succeeds gives its reservation back. Concurrent requests (or many aliases of
+``appealStatus`` in one request) can therefore never check more codes than the attempts left."""
 
 from __future__ import annotations
+
+import contextlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,15 +43,22 @@ class RateLimited(GraphQLError):
         )
 
 
-def check_lookup_allowed(address: str) -> None:
-    if (cache.get(_key(address)) or 0) >= _limit():
+def _increment(key: str) -> int:
+    cache.add(key, 0, _window())
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, _window())
+        return cache.incr(key)
+
+
+def reserve_lookup(address: str) -> None:
+    """Count one attempt for ``address`` before it is made; refuse when none is left."""
+    if _increment(_key(address)) > _limit():
         raise RateLimited()
 
 
-def lookup_failed(address: str) -> None:
-    key = _key(address)
-    cache.add(key, 0, _window())
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, _window())
+def release_lookup(address: str) -> None:
+    """A lookup that found its appeal does not count as a failed attempt."""
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
+        cache.decr(_key(address))

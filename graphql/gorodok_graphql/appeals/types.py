@@ -14,11 +14,12 @@ from gorodok_graphql.appeals.enums import (
     AppealQuestionResultEnum,
     AppealStatusEnum,
 )
-from gorodok_graphql.appeals.permissions import can_see_personal_data
+from gorodok_graphql.appeals.permissions import MODULE, can_see_personal_data, check_can_read_appeals
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
+from gorodok_graphql.core.permissions import check_module
 from gorodok_services.appeals import models
-from gorodok_services.appeals.selectors import appeal_is_overdue
+from gorodok_services.appeals.selectors import appeal_is_overdue, appeal_list
 from gorodok_services.classifier.models import ClassifierEntry as ClassifierEntryModel
 
 AppealError = error_type("AppealError", AppealErrorCode, "Why a change to an appeal was refused.")
@@ -42,6 +43,13 @@ class Department(DjangoObjectType):
         interfaces = (graphene.relay.Node,)
         connection_class = CountableConnection
         fields = ("name", "is_active")
+
+    @classmethod
+    def get_node(cls, info, id):
+        # ``node(id:)``: the same rules as ``appealDepartments``.
+        check_module(info.context, MODULE)
+        check_can_read_appeals(info)
+        return models.Department.objects.filter(pk=id, is_active=True).first()
 
 
 class AppealExecutor(graphene.ObjectType):
@@ -146,6 +154,13 @@ class Appeal(DjangoObjectType):
             "considered_on_site", "considered_on_site_at", "clarification_requested_at", "unclear_notice_late",
             "due_clarification_at", "clarification_received_at", "paused_days",
         )
+
+    @classmethod
+    def get_node(cls, info, id):
+        # ``node(id:)``: the same rules as ``appeal(id:)``, through the same selector.
+        check_module(info.context, MODULE)
+        check_can_read_appeals(info)
+        return appeal_list().filter(pk=id).first()
 
     def resolve_applicant(root: models.Appeal, info):
         if not can_see_personal_data(info):

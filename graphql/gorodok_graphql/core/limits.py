@@ -4,13 +4,19 @@ graphql-core uses the rules it is given *instead of* its standard ones, so the s
 always listed first. Every refusal carries a code in ``extensions``:
 
 - ``QUERY_TOO_DEEP``: nested deeper than ``GRAPHQL_MAX_DEPTH``;
-- ``QUERY_TOO_COMPLEX``: more than ``GRAPHQL_MAX_COMPLEXITY`` fields would be resolved, counting each
-  field once per item a list may hold (``first``/``last``, or the page-size cap for a connection
-  asked without them);
+- ``QUERY_TOO_COMPLEX``: the operation would cost more than ``GRAPHQL_MAX_COMPLEXITY``. Every field
+  that would be resolved counts, each alias on its own, once per item a list may hold (``first``/
+  ``last``, or the page-size cap for a connection asked without them). A field costs 1 unless it
+  declares its real weight with ``register_field_cost``: ``__schema`` costs ``SCHEMA_COST`` and
+  ``__type`` ``TYPE_COST`` (a schema walk answers tens of kilobytes), a module's expensive fields
+  (e.g. ``appealStatistics``, by the length of its period) what their own module declares;
 - ``INTROSPECTION_DISABLED``: ``__schema``/``__type`` asked anonymously where introspection is private.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -34,6 +40,18 @@ from graphql import (
     get_named_type,
     specified_rules,
 )
+
+# What introspection weighs: one ``__schema`` walk answers ~30 KiB and walks every type.
+SCHEMA_COST = 2000
+TYPE_COST = 50
+# (parent type name, field name) -> its cost: a number, or a function of ``argument(name)``, which
+# gives an argument's literal or variable value (None when not given).
+FIELD_COSTS: dict[tuple[str, str], int | Callable[[Callable[[str], Any]], int]] = {}
+
+
+def register_field_cost(type_name: str, field_name: str, cost: int | Callable[[Callable[[str], Any]], int]) -> None:
+    """Declare what resolving ``type_name.field_name`` once costs, instead of 1."""
+    FIELD_COSTS[(type_name, field_name)] = cost
 
 
 def _page_cap() -> int:
@@ -127,6 +145,35 @@ class _ComplexityCounter:
             return None
         return None
 
+    def _value(self, node: FieldNode, name: str):
+        """An argument's value: a literal's, or its variable's (or the variable's default)."""
+        for argument in node.arguments or ():
+            if argument.name.value != name:
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                if value.name.value in self.variables:
+                    return self.variables[value.name.value]
+                value = self.defaults.get(value.name.value)
+            return getattr(value, "value", None) if value is not None else None
+        return None
+
+    def _weight(self, parent_type, node: FieldNode) -> int:
+        name = node.name.value
+        if name == "__schema":
+            return SCHEMA_COST
+        if name == "__type":
+            return TYPE_COST
+        cost = FIELD_COSTS.get((getattr(parent_type, "name", ""), name))
+        if cost is None:
+            return 1
+        if callable(cost):
+            try:
+                return max(1, int(cost(lambda argument: self._value(node, argument))))
+            except (TypeError, ValueError, OverflowError):
+                return 1
+        return cost
+
     def _factor(self, node: FieldNode, field_type) -> int:
         """How many times the field's selections are resolved: its page size for a list."""
         sizes = [size for size in (self._argument(node, "first"), self._argument(node, "last")) if size is not None]
@@ -159,7 +206,7 @@ class _ComplexityCounter:
                 field_type = definition.type if definition is not None else None
                 child_type = get_named_type(field_type) if field_type is not None else None
                 children = self.selection_cost(selection.selection_set, child_type) if child_type else 0
-                total += 1 + self._factor(selection, field_type) * children
+                total += self._weight(parent_type, selection) + self._factor(selection, field_type) * children
             elif isinstance(selection, InlineFragmentNode):
                 fragment_type = parent_type
                 if selection.type_condition is not None:

@@ -1,22 +1,29 @@
 """The GraphQL HTTP endpoint shared by the tenant and regional APIs.
 
 Refusals before any GraphQL work, each JSON with ``errors[0].extensions.code``: 413
-``BODY_TOO_LARGE`` (more than ``GRAPHQL_MAX_BODY_BYTES``), 415 ``UNSUPPORTED_MEDIA_TYPE``. The
+``BODY_TOO_LARGE`` (more than ``GRAPHQL_MAX_BODY_BYTES``), 415 ``UNSUPPORTED_MEDIA_TYPE``, 400
+``BAD_REQUEST`` (a body that is not UTF-8, not JSON, nested too deeply to parse, or whose ``query``,
+``variables`` or ``operationName`` have the wrong shape). Whatever the body, the answer is a 4xx in
+this shape, never a 500. The
 validation rules (limits, introspection policy) are built per request, on the view instance Django
 creates for that request, so nothing shared between threads is changed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 
+from gorodok_graphql.core.bounds import InputBoundsMiddleware
+from gorodok_graphql.core.budget import budget_left_for, caller_key, spend
 from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import validation_rules
 from gorodok_platform.observability.errors import database_unavailable
@@ -25,6 +32,18 @@ from graphql import GraphQLError
 logger = logging.getLogger("gorodok.graphql")
 
 JSON_CONTENT_TYPES = ("application/json", "application/graphql")
+
+
+def error_response(status: int, message: str, code: str, **extensions) -> JsonResponse:
+    """The project's error shape for a refusal made before any GraphQL work."""
+    return JsonResponse({"errors": [{"message": str(message), "extensions": {"code": code, **extensions}}]},
+                        status=status)
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -45,6 +64,7 @@ class GorodokGraphQLView(GraphQLView):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validation_rules", validation_rules())
+        kwargs.setdefault("middleware", [InputBoundsMiddleware()])
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -52,12 +72,60 @@ class GorodokGraphQLView(GraphQLView):
         if too_large is not None:
             return too_large
         if request.method == "POST" and self.get_content_type(request) not in JSON_CONTENT_TYPES:
-            return JsonResponse(
-                {"errors": [{"message": _("Send GraphQL requests as application/json."),
-                             "extensions": {"code": "UNSUPPORTED_MEDIA_TYPE"}}]},
-                status=415,
-            )
-        return super().dispatch(request, *args, **kwargs)
+            return error_response(415, _("Send GraphQL requests as application/json."), "UNSUPPORTED_MEDIA_TYPE")
+        caller = caller_key(request)
+        retry_after = budget_left_for(caller)
+        if retry_after is not None:
+            response = error_response(
+                429, _("This caller has used its GraphQL time for now. Retry in %(seconds)d seconds.")
+                % {"seconds": retry_after}, "TIME_BUDGET_EXCEEDED", retryAfter=retry_after)
+            response["Retry-After"] = str(retry_after)
+            return response
+        started = time.perf_counter()
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except BadRequest as error:
+            return error_response(400, error.message, "BAD_REQUEST")
+        except RecursionError:
+            # The GraphQL parser descends once per nesting level: a query nested past Python's stack.
+            return error_response(400, _("The request is nested too deeply."), "BAD_REQUEST")
+        finally:
+            spend(caller, time.perf_counter() - started)
+
+    def parse_body(self, request):
+        """The request's parameters; any body that cannot be read is a BadRequest, not an exception."""
+        content_type = self.get_content_type(request)
+        if content_type not in JSON_CONTENT_TYPES:
+            return super().parse_body(request)
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequest(_("The body is not UTF-8.")) from error
+        if content_type == "application/graphql":
+            return {"query": body}
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as error:
+            raise BadRequest(_("The body is not valid JSON.")) from error
+        if not isinstance(data, dict):
+            raise BadRequest(_("Send one GraphQL request as a JSON object."))
+        return data
+
+    @staticmethod
+    def get_graphql_params(request, data):
+        try:
+            query, variables, operation_name, id = GraphQLView.get_graphql_params(request, data)
+        except HttpError as error:
+            raise BadRequest(_("The variables are not valid JSON.")) from error
+        except RecursionError as error:
+            raise BadRequest(_("The variables are nested too deeply.")) from error
+        if query is not None and not isinstance(query, str):
+            raise BadRequest(_("`query` must be a string."))
+        if variables is not None and not isinstance(variables, dict):
+            raise BadRequest(_("`variables` must be a JSON object."))
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise BadRequest(_("`operationName` must be a string."))
+        return query, variables, operation_name, id
 
     @staticmethod
     def _refuse_large_body(request: HttpRequest) -> HttpResponse | None:
@@ -116,6 +184,10 @@ class GorodokGraphQLView(GraphQLView):
 
     @staticmethod
     def format_error(error):
+        if isinstance(error, HttpError):  # graphene-django's own refusals: no query, wrong method
+            status = error.response.status_code
+            code = "METHOD_NOT_ALLOWED" if status == 405 else "BAD_REQUEST"
+            return {"message": str(error.message), "extensions": {"code": code}}
         if isinstance(error, GraphQLError) and _is_internal(error):
             logger.error("GraphQL resolver failed", exc_info=error.original_error)
             try:
@@ -128,4 +200,9 @@ class GorodokGraphQLView(GraphQLView):
             formatted["message"] = _("Internal error.")
             formatted["extensions"] = {"code": "INTERNAL_ERROR"}
             return formatted
-        return GraphQLView.format_error(error)
+        formatted = GraphQLView.format_error(error)
+        if isinstance(error, GraphQLError) and error.path is None and not (error.extensions or {}).get("code"):
+            # Refused before execution: the document does not parse, or does not fit the schema.
+            code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+            formatted["extensions"] = {**formatted.get("extensions", {}), "code": code}
+        return formatted

@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.core.errors import error_code_enum
 from gorodok_platform.integrations.models import all_scopes
 
 # The modules' scopes and the platform's, from the registry; a value never changes.
@@ -9,13 +10,8 @@ ApiScopeEnum = graphene.Enum(
 )
 
 
-class ApiClientErrorCode(graphene.Enum):
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    MAX_LENGTH = "MAX_LENGTH"
-    NOT_FOUND = "NOT_FOUND"
-    INVALID_SCOPE = "INVALID_SCOPE"
-    INVALID_EXPIRY = "INVALID_EXPIRY"
-    UNKNOWN_MUNICIPALITY = "UNKNOWN_MUNICIPALITY"
-    REVOKED = "REVOKED"
-    ALREADY_REVOKED = "ALREADY_REVOKED"
+ApiClientErrorCode = error_code_enum(
+    "ApiClientErrorCode",
+    ["INVALID_SCOPE", "INVALID_EXPIRY", "UNKNOWN_MUNICIPALITY", "REVOKED", "ALREADY_REVOKED"],
+    "Why a change to an API client was refused.",
+)

@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.core.errors import error_code_enum
 from gorodok_tenants.models import MunicipalityKind, MunicipalityStatus
 
 MunicipalityKindEnum = graphene.Enum.from_enum(
@@ -10,19 +11,16 @@ MunicipalityStatusEnum = graphene.Enum.from_enum(
 )
 
 
-class MunicipalityErrorCode(graphene.Enum):
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    ALREADY_SUSPENDED = "ALREADY_SUSPENDED"
-    NOT_SUSPENDED = "NOT_SUSPENDED"
-    ARCHIVED = "ARCHIVED"
-    REQUIRED = "REQUIRED"
-    UNIQUE = "UNIQUE"
-    INVALID_OKTMO = "INVALID_OKTMO"
-    INVALID_SLUG = "INVALID_SLUG"
-    INVALID_TIMEZONE = "INVALID_TIMEZONE"
-    INVALID_PARENT = "INVALID_PARENT"
-    PARENT_REQUIRED = "PARENT_REQUIRED"
-    UNKNOWN_PARENT = "UNKNOWN_PARENT"
-    HOST_TAKEN = "HOST_TAKEN"
-    UNKNOWN_MODULE = "UNKNOWN_MODULE"
+MunicipalityErrorCode = error_code_enum("MunicipalityErrorCode", [
+    "ALREADY_SUSPENDED",
+    "NOT_SUSPENDED",
+    "ARCHIVED",
+    "INVALID_OKTMO",
+    "INVALID_SLUG",
+    "INVALID_TIMEZONE",
+    "INVALID_PARENT",
+    "PARENT_REQUIRED",
+    "UNKNOWN_PARENT",
+    "HOST_TAKEN",
+    "UNKNOWN_MODULE",
+], "Why a change to a municipality was refused.")

@@ -5,6 +5,7 @@ from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.dataloaders import then
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.errors import error_type
 from gorodok_graphql.core.permissions import roles_required
 from gorodok_graphql.municipalities.dataloaders import counters_loader
@@ -28,10 +29,6 @@ _PUBLIC_FIELDS = ("name", "name_en", "slug", "oktmo", "timezone")
 _REGION_READ = (Scope.REGION_READ.value,)
 
 
-def _enum_value(value):
-    return getattr(value, "value", value)
-
-
 class CurrentMunicipality(DjangoObjectType):
     """The municipality whose host serves the request: public facts only."""
 
@@ -44,7 +41,7 @@ class CurrentMunicipality(DjangoObjectType):
         convert_choices_to_enum = False
 
     def resolve_kind(root: Municipality, info):
-        return _enum_value(root.kind)
+        return enum_value(root.kind)
 
 
 class MunicipalityModuleState(graphene.ObjectType):
@@ -85,10 +82,10 @@ class RegionMunicipality(DjangoObjectType):
         convert_choices_to_enum = False
 
     def resolve_kind(root: Municipality, info):
-        return _enum_value(root.kind)
+        return enum_value(root.kind)
 
     def resolve_status(root: Municipality, info):
-        return _enum_value(root.status)
+        return enum_value(root.status)
 
     def resolve_domain(root: Municipality, info):
         return root.primary_domain

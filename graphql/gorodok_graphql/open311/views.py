@@ -12,7 +12,7 @@ import json
 import math
 import re
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_start
 from functools import wraps
 
@@ -36,6 +36,7 @@ from gorodok_tenants.modules import module_enabled
 from gorodok_tenants.provisioning import public_url
 
 MAX_RESULTS = 1000
+MIN_YEAR, MAX_YEAR = 1900, 2999
 WINDOW = timedelta(days=90)
 MAX_DESCRIPTION = 4000
 MAX_NAME = 120
@@ -79,7 +80,7 @@ def _body_params(request: HttpRequest) -> dict[str, str]:
         if content_type == "application/json":
             try:
                 body = json.loads(request.body or b"{}")
-            except (ValueError, UnicodeDecodeError) as error:
+            except (ValueError, UnicodeDecodeError, RecursionError) as error:  # e.g. 100 KiB of "["
                 raise Open311Error(400, "The body is not valid JSON.") from error
             if not isinstance(body, dict):
                 raise Open311Error(400, "Send the parameters as a JSON object.")
@@ -195,6 +196,12 @@ def _parse_moment(name: str, value: str, zone: str) -> datetime:
         raise Open311Error(400, f"{name}: use the w3 format, e.g. 2026-01-01T00:00:00+07:00.") from error
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError as error:
+        raise Open311Error(400, f"{name} is out of range.") from error
+    if not MIN_YEAR <= in_utc.year <= MAX_YEAR:
+        raise Open311Error(400, f"{name} is out of range.")
     return moment
 
 

@@ -15,13 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
-from graphql_relay import from_global_id
 
+from gorodok_graphql.core.ids import pk_from_global_id
 from gorodok_graphql.core.permissions import check_access, request_api_client
 from gorodok_graphql.integrations.permissions import ADMIN_ROLES
 from gorodok_platform.integrations.models import Scope, WebhookSubscription
 
-MAX_PK = 2**31 - 1
 SCHEMA_ATTRIBUTE = "_gorodok_schema"
 
 
@@ -57,16 +56,6 @@ def schema_of(subscription: WebhookSubscription) -> str:
     return getattr(subscription, SCHEMA_ATTRIBUTE, None) or connection.schema_name
 
 
-def _pk_of(global_id: str) -> int | None:
-    try:
-        type_name, pk = from_global_id(global_id or "")
-    except Exception:
-        return None
-    if type_name != "WebhookSubscription" or not pk.isascii() or not pk.isdigit() or not 0 < int(pk) <= MAX_PK:
-        return None
-    return int(pk)
-
-
 def find_subscription(info, pk: int) -> WebhookSubscription | None:
     """The subscription with this pk if the request may see it (call inside ``in_subscriptions_schema``)."""
     subscription = visible_subscriptions(info).filter(pk=pk).first()
@@ -76,10 +65,8 @@ def find_subscription(info, pk: int) -> WebhookSubscription | None:
 def subscription_from_global_id(info, global_id: str, field: str = "id") -> WebhookSubscription:
     """The subscription an ID names (call inside ``in_subscriptions_schema``). Another client's
     subscription, or one of another schema, is not found, exactly like one that does not exist."""
-    pk = _pk_of(global_id)
-    if pk is None:
-        raise ValidationError({field: ValidationError(_("Not a webhook subscription ID."), code="invalid")})
-    subscription = find_subscription(info, pk)
+    pk = pk_from_global_id(global_id, "WebhookSubscription")
+    subscription = find_subscription(info, pk) if pk is not None else None
     if subscription is None:
         raise ValidationError({field: ValidationError(_("No such webhook subscription."), code="not_found")})
     return subscription

@@ -7,11 +7,17 @@ from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
+from gorodok_graphql.core.ids import MAX_PK
 from gorodok_graphql.core.permissions import request_api_client, user_has_any_role
 from gorodok_graphql.integrations.permissions import ADMIN_ROLES
 from gorodok_graphql.integrations.types import ApiClient
-from gorodok_graphql.webhooks.access import MAX_PK, find_subscription, in_subscriptions_schema, schema_of
-from gorodok_graphql.webhooks.enums import WebhookErrorCode, WebhookSubscriptionStatus
+from gorodok_graphql.webhooks.access import find_subscription, in_subscriptions_schema, schema_of
+from gorodok_graphql.webhooks.enums import (
+    KNOWN_EVENTS,
+    WebhookErrorCode,
+    WebhookEventTypeEnum,
+    WebhookSubscriptionStatus,
+)
 from gorodok_platform.integrations.models import Scope
 from gorodok_platform.integrations.models import WebhookDelivery as WebhookDeliveryModel
 from gorodok_platform.integrations.models import WebhookSubscription as WebhookSubscriptionModel
@@ -49,6 +55,10 @@ class WebhookSubscription(DjangoObjectType):
         graphene.NonNull(graphene.String), required=True,
         description="The event types it receives; empty: all of them.",
     )
+    event_types = graphene.List(
+        graphene.NonNull(WebhookEventTypeEnum), required=True,
+        description="The events it receives, as the enum; empty: all of them.",
+    )
     status = graphene.Field(WebhookSubscriptionStatus, required=True)
     api_client = graphene.Field(ApiClient, required=True, description="The client it belongs to.")
     deliveries = graphene.List(
@@ -84,6 +94,9 @@ class WebhookSubscription(DjangoObjectType):
 
     def resolve_events(root: WebhookSubscriptionModel, info):
         return list(root.events or [])
+
+    def resolve_event_types(root: WebhookSubscriptionModel, info):
+        return [event for event in root.events or [] if event in KNOWN_EVENTS]
 
     def resolve_status(root: WebhookSubscriptionModel, info):
         return WebhookSubscriptionStatus.ACTIVE if root.is_active else WebhookSubscriptionStatus.PAUSED

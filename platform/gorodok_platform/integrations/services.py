@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -23,6 +23,8 @@ from gorodok_platform.integrations.models import TOKEN_PREFIX, ApiClient, all_sc
 
 NAME_MAX_LENGTH = ApiClient._meta.get_field("name").max_length
 MAX_RATE_LIMIT_PER_MINUTE = 100_000
+# The latest expiry a token may have: far enough for "never", and readable back from the database.
+LATEST_EXPIRY = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Never copied into the audit log.
 _SECRET_FIELDS = ("secret_hash",)
@@ -92,6 +94,14 @@ def _clean_expiry(expires_at: datetime | None) -> datetime | None:
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": ValidationError(_("The expiry must be in the future."),
                                                              code="invalid_expiry")})
+    try:
+        too_late = expires_at.astimezone(UTC) > LATEST_EXPIRY
+    except OverflowError:
+        too_late = True
+    if too_late:
+        # Stored in UTC, a later moment (9999-12-31T23:59:59-14:00 is year 10000) could not be read back.
+        raise ValidationError({"expires_at": ValidationError(
+            _("The expiry may be at most %(year)d-12-31.") % {"year": LATEST_EXPIRY.year}, code="invalid_expiry")})
     return expires_at
 
 

@@ -209,6 +209,9 @@ class Appeal(models.Model):
     external_number = models.CharField(_("external number"), max_length=64, null=True, blank=True,
                                        help_text=_("E.g. the feedback platform's registration number."))
     idempotency_key = models.CharField(max_length=128, null=True, blank=True, editable=False)
+    # Who sent it, when an integrator did (its API client's region-wide identity): the same channel and
+    # external number from another sender is a clash, never that sender's appeal.
+    received_from = models.CharField(max_length=200, null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.RECEIVED)
 
     applicant_type = models.CharField(_("applicant"), max_length=16, choices=ApplicantType.choices,

@@ -202,12 +202,18 @@ def _validate_intake(data: AppealIntake) -> None:
 
 # --- intake --------------------------------------------------------------------------------------
 
-def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | None = None) -> tuple[Appeal, bool]:
+def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | None = None,
+                   source: str | None = None) -> tuple[Appeal, bool]:
     """Record an arriving appeal. The same submission twice (same channel and external number, or
     the same idempotency key) gives the first appeal back with ``created=False`` — also when two
-    arrive at the same moment: the database's unique constraints decide, not a prior read."""
+    arrive at the same moment: the database's unique constraints decide, not a prior read.
+
+    ``source`` names the integrator sending it (an API client's region-wide identity); its caller
+    scopes ``idempotency_key`` to it. The same channel and external number already received from
+    another sender (or before senders were recorded) is refused with ``duplicate``, without
+    revealing that appeal."""
     _validate_intake(data)
-    existing = _existing(data, idempotency_key)
+    existing = _existing(data, idempotency_key, source)
     if existing is not None:
         return existing, False
     received_at = data.received_at or timezone.now()
@@ -217,6 +223,7 @@ def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | Non
             appeal = Appeal.objects.create(
                 kind=data.kind, channel=data.channel, form=data.form or CHANNEL_FORMS[data.channel],
                 external_number=data.external_number or None, idempotency_key=idempotency_key or None,
+                received_from=source or None,
                 applicant_type=data.applicant_type, applicant_name=data.applicant_name.strip(),
                 applicant_inn=data.applicant_inn, applicant_ogrn=data.applicant_ogrn,
                 applicant_email=data.applicant_email, applicant_phone=data.applicant_phone,
@@ -231,20 +238,25 @@ def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | Non
             ])
             _record(appeal, "received", actor, data={"channel": appeal.channel, "kind": appeal.kind})
     except IntegrityError:
-        existing = _existing(data, idempotency_key)
+        existing = _existing(data, idempotency_key, source)
         if existing is None:
             raise
         return existing, False
     return appeal, True
 
 
-def _existing(data: AppealIntake, idempotency_key: str | None) -> Appeal | None:
+def _existing(data: AppealIntake, idempotency_key: str | None, source: str | None) -> Appeal | None:
     if idempotency_key:
         found = Appeal.objects.filter(idempotency_key=idempotency_key).first()
         if found:
             return found
     if data.external_number:
-        return Appeal.objects.filter(channel=data.channel, external_number=data.external_number).first()
+        found = Appeal.objects.filter(channel=data.channel, external_number=data.external_number).first()
+        if found is not None and source is not None and found.received_from != source:
+            raise ValidationError({"external_number": ValidationError(
+                _("An appeal with this channel and external number was sent by another sender."),
+                code=codes.DUPLICATE)})
+        return found
     return None
 
 

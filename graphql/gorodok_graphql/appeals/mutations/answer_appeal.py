@@ -1,10 +1,11 @@
 import graphene
 
-from gorodok_graphql.appeals.enums import AppealErrorCode, AppealQuestionResultEnum, enum_value
+from gorodok_graphql.appeals.enums import AppealErrorCode, AppealQuestionResultEnum
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_answer
 
@@ -14,10 +15,9 @@ class AppealQuestionResultInput(graphene.InputObjectType):
     result = AppealQuestionResultEnum(required=True, description="A result of consideration on the merits.")
 
 
-class AnswerAppeal(BaseMutation):
+class AnswerAppeal(AppealPayload, BaseMutation):
     """Record the answer on the merits and each question's result (questions not listed: answer given)."""
 
-    appeal = graphene.Field(Appeal)
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the appeal.")

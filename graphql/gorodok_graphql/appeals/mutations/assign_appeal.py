@@ -3,20 +3,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
-from gorodok_graphql.appeals.errors import in_input_terms
 from gorodok_graphql.appeals.lookup import appeal_from_global_id, department_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
+from gorodok_graphql.core.errors import in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_platform.accounts.models import User
 from gorodok_services.appeals.services import appeal_assign
 
 
-class AssignAppeal(BaseMutation):
+class AssignAppeal(AppealPayload, BaseMutation):
     """Route a registered appeal to a department, an executor or both; it is then in progress."""
 
-    appeal = graphene.Field(Appeal)
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the appeal.")

@@ -2,17 +2,16 @@ import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_close
 
 
-class CloseAppeal(BaseMutation):
+class CloseAppeal(AppealPayload, BaseMutation):
     """Close an answered appeal."""
 
-    appeal = graphene.Field(Appeal)
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the appeal.")

@@ -2,18 +2,17 @@ import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_extend
 
 
-class ExtendAppeal(BaseMutation):
+class ExtendAppeal(AppealPayload, BaseMutation):
     """Extend the answer term, once, by at most the rule's maximum (30 days under 59-FZ); the author is
     told the new date and the reason."""
 
-    appeal = graphene.Field(Appeal)
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the appeal.")

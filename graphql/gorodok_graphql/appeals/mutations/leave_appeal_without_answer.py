@@ -1,18 +1,18 @@
 import graphene
 
-from gorodok_graphql.appeals.enums import AppealErrorCode, AppealNoAnswerReasonEnum, enum_value
+from gorodok_graphql.appeals.enums import AppealErrorCode, AppealNoAnswerReasonEnum
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_leave_without_answer
 
 
-class LeaveAppealWithoutAnswer(BaseMutation):
+class LeaveAppealWithoutAnswer(AppealPayload, BaseMutation):
     """Close a registered appeal without an answer on the merits, on a ground the law allows."""
 
-    appeal = graphene.Field(Appeal)
 
     class Arguments:
         id = graphene.ID(required=True, description="Global ID of the appeal.")

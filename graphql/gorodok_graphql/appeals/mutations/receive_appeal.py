@@ -11,11 +11,11 @@ from gorodok_graphql.appeals.enums import (
     AppealErrorCode,
     AppealFormEnum,
     AppealKindEnum,
-    enum_value,
 )
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, caller_source, reloaded, scoped_idempotency_key
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.models import Appeal as AppealModel
 from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive
@@ -55,11 +55,12 @@ class ReceiveAppealInput(graphene.InputObjectType):
     received_at = graphene.DateTime(description="When it arrived; now when omitted. Not in the future.")
 
 
-class ReceiveAppeal(BaseMutation):
+class ReceiveAppeal(AppealPayload, BaseMutation):
     """Record an arriving appeal. The same appeal sent again (the same channel and external number, or the
-    same idempotency key) is not recorded twice: the first one comes back with created: false."""
+    same idempotency key) by the same sender is not recorded twice: the first one comes back with created:
+    false. Idempotency keys are the sending API client's own; the same channel and external number from
+    another sender is refused with DUPLICATE, without that appeal."""
 
-    appeal = graphene.Field(Appeal)
     created = graphene.Boolean(description="False when the appeal had already been received.")
 
     class Arguments:
@@ -90,8 +91,9 @@ class ReceiveAppeal(BaseMutation):
             received_at=input.get("received_at"),
             **{name: (input.get(name) or "").strip() for name in LIMITED_FIELDS},
         )
-        appeal, created = appeal_receive(data=data, actor=info.context.user,
-                                         idempotency_key=(idempotency_key or "").strip() or None)
+        appeal, created = appeal_receive(
+            data=data, actor=info.context.user, source=caller_source(info),
+            idempotency_key=scoped_idempotency_key(info, (idempotency_key or "").strip() or None))
         return cls(appeal=reloaded(appeal), created=created)
 
 

@@ -2,17 +2,16 @@ import graphene
 
 from gorodok_graphql.appeals.enums import AppealErrorCode
 from gorodok_graphql.appeals.lookup import appeal_from_global_id
-from gorodok_graphql.appeals.mutations.payload import reloaded
+from gorodok_graphql.appeals.mutations.payload import AppealPayload, reloaded
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
-from gorodok_graphql.appeals.types import Appeal, AppealError
+from gorodok_graphql.appeals.types import AppealError
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.services import appeal_register
 
 
-class RegisterAppeal(BaseMutation):
+class RegisterAppeal(AppealPayload, BaseMutation):
     """Register a received appeal: it gets its number, its deadlines and an access code for its author."""
 
-    appeal = graphene.Field(Appeal)
     access_code = graphene.String(
         description="The author's code for looking up the appeal's status. Shown once: only its hash is kept."
     )

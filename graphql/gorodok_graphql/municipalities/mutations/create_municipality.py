@@ -1,6 +1,8 @@
 import graphene
 from django.conf import settings
 
+from gorodok_graphql.core.enums import enum_value
+from gorodok_graphql.core.errors import in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.municipalities.enums import MunicipalityErrorCode, MunicipalityKindEnum
 from gorodok_graphql.municipalities.types import MunicipalityError, RegionMunicipality
@@ -48,32 +50,16 @@ class CreateMunicipality(BaseMutation):
                 raise ValidationError({"admin_email": ValidationError(error.messages[0], code="invalid")}) from error
         spec = MunicipalitySpec(
             name=input["name"], name_en=input["name_en"], slug=input["slug"], oktmo=input["oktmo"],
-            kind=getattr(input["kind"], "value", input["kind"]), parent_oktmo=input.get("parent_oktmo") or None,
+            kind=enum_value(input["kind"]), parent_oktmo=input.get("parent_oktmo") or None,
             timezone=input.get("timezone") or settings.DEFAULT_MUNICIPALITY_TIMEZONE,
         )
         try:
             municipality = municipality_create(spec=spec, actor=info.context.user)
         except ValidationError as error:
-            raise _in_input_terms(error) from error
+            raise in_input_terms(error, {"schema_name": "slug", "parent": "parent_oktmo"}) from error
         link = None
         if admin_email:
             invitation = municipality_admin_invite(municipality=municipality, email=admin_email,
                                                    actor=info.context.user)
             link = invitation.link if settings.GORODOK_ENV == "dev" else None
         return cls(municipality=municipality, sign_in_link=link)
-
-
-def _in_input_terms(error):
-    """Name the input's fields: the model's ``parent`` is ``parentOktmo`` here, ``schema_name`` is the slug's."""
-    from django.core.exceptions import ValidationError
-
-    if not hasattr(error, "error_dict"):
-        return error
-    renamed = {}
-    for field, errors in error.error_dict.items():
-        if field == "schema_name":
-            if "slug" in error.error_dict:
-                continue
-            field = "slug"
-        renamed.setdefault({"parent": "parent_oktmo"}.get(field, field), []).extend(errors)
-    return ValidationError(renamed)

@@ -3,7 +3,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from gorodok_graphql.core.errors import PermissionDenied
+from gorodok_graphql.core.errors import PermissionDenied, in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.core.permissions import request_api_client
 from gorodok_graphql.webhooks.access import remember_schema
@@ -22,19 +22,6 @@ _CODES = {
     ("events", None): "unknown_event",
     (NON_FIELD_ERRORS, "too_many"): "too_many_subscriptions",
 }
-
-
-def _renamed(error: ValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        error = ValidationError({NON_FIELD_ERRORS: error.error_list})
-    renamed = {}
-    for field, errors in error.error_dict.items():
-        renamed[field] = [
-            ValidationError(item.message, code=_CODES.get((field, item.code)) or _CODES.get((field, None)) or item.code,
-                            params=item.params)
-            for item in errors
-        ]
-    return ValidationError(renamed)
 
 
 def clean_events(client, events) -> list[str]:
@@ -71,5 +58,5 @@ class CreateWebhookSubscription(BaseMutation):
             try:
                 subscription, secret = webhook_subscribe(client=client, url=url, events=events)
             except ValidationError as error:
-                raise _renamed(error) from error
+                raise in_input_terms(error, {}, _CODES) from error
         return cls(subscription=remember_schema(subscription, authenticated.home_schema), secret=secret)
