@@ -201,8 +201,8 @@ class EncumbranceForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=EncumbranceKind.choices)
     basis = forms.CharField(label=_("basis"), max_length=300)
     beneficiary = forms.CharField(label=_("in favour of"), max_length=300)
-    starts_on = forms.DateField(label=_("from"))
-    ends_on = forms.DateField(label=_("until"), required=False)
+    starts_on = forms.DateField(label=_("starts on"))
+    ends_on = forms.DateField(label=_("ends on"), required=False)
 
 
 class RemovalForm(DocumentForm):

@@ -21,12 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gorodok_platform.audit.services import audit_record
@@ -214,11 +215,15 @@ def _resolve_mapping(headers: list[str], mapping: dict[str, str] | None) -> list
 
 # --- parsing values -------------------------------------------------------------------------------------------
 
+@cache
 def _choice_lookup(choices) -> dict[str, str]:
+    """A value from its code or its label, in Russian or English, in any case."""
     table = {}
     for value, label in choices.choices:
         table[value] = value
-        table[normalise_header(str(label))] = value
+        for language in ("ru", "en"):
+            with translation.override(language):
+                table[normalise_header(str(label))] = value
     return table
 
 
@@ -285,8 +290,6 @@ def _bool(value) -> bool:
     raise BadValue(_("not yes or no"))
 
 
-KINDS = _choice_lookup(AssetKind)
-RIGHTS = _choice_lookup(RightType)
 
 
 def _parse(field_name: str, value):
@@ -304,14 +307,16 @@ def _parse(field_name: str, value):
         return _bool(value)
     if field_name == "kind":
         text = normalise_header(value)
-        if text not in KINDS:
+        kinds = _choice_lookup(AssetKind)
+        if text not in kinds:
             raise BadValue(_("unknown kind of object"))
-        return KINDS[text]
+        return kinds[text]
     if field_name == "right_type":
         text = normalise_header(value)
-        if text not in RIGHTS:
+        rights = _choice_lookup(RightType)
+        if text not in rights:
             raise BadValue(_("unknown right type"))
-        return RIGHTS[text]
+        return rights[text]
     return _text(value)
 
 

@@ -244,8 +244,8 @@ class Encumbrance(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=EncumbranceKind.choices)
     basis = models.CharField(_("basis"), max_length=300)
     beneficiary = models.CharField(_("in favour of"), max_length=300)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
