@@ -527,7 +527,7 @@ class HolderAdmin(ModuleAdmin):
 
 @admin.register(AssetsSettings, site=back_office)
 class AssetsSettingsAdmin(ModuleAdmin):
-    change_action = SETTINGS
+    view_action = change_action = SETTINGS
     fields = ("number_prefix", "number_digits", "movable_threshold")
 
     def has_add_permission(self, request, *args):

@@ -9,7 +9,7 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -269,6 +269,18 @@ def holder_update(*, holder: Holder, values: dict, actor=None) -> Holder:
 
 # --- objects ------------------------------------------------------------------------------------------------
 
+def _quantized(name: str, value):
+    """A number in its column's precision; one too large for the column is a field error."""
+    field = Asset._meta.get_field(name)
+    try:
+        number = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ValidationError({name: ValidationError(_("Not a number, or too large."), code="invalid")}) from exc
+    if len(number.as_tuple().digits) > field.max_digits and number != 0:
+        raise ValidationError({name: ValidationError(_("Not a number, or too large."), code="invalid")})
+    return number
+
+
 def _clean_asset(values: dict) -> dict:
     cleaned = {}
     for name, value in values.items():
@@ -278,6 +290,8 @@ def _clean_asset(values: dict) -> dict:
             value = value.strip()
         if name in ("vin", "plate") and isinstance(value, str):
             value = value.upper()
+        if name in (*MONEY_FIELDS, *MEASURE_FIELDS, "latitude", "longitude") and value is not None:
+            value = _quantized(name, value)
         cleaned[name] = value
     return cleaned
 
