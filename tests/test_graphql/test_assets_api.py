@@ -29,7 +29,8 @@ LIST = """query ($first: Int, $section: AssetSection, $search: String, $inRegist
       history { action actorEmail changes } } } } }"""
 ONE = "query ($id: ID!) { asset(id: $id) { registerNumber name history { action changes } } }"
 CREATE = """mutation ($input: AssetInput!, $number: String) { createAsset(input: $input, registerNumber: $number) {
-  asset { id registerNumber section name balanceValue residualValue holder { inn } } errors { field code message } } }"""
+  asset { id registerNumber section name balanceValue residualValue holder { inn } }
+  errors { field code message } } }"""
 UPDATE = """mutation ($id: ID!, $input: AssetInput!) { updateAsset(id: $id, input: $input) {
   asset { residualValue history { action changes } } errors { field code } } }"""
 REMOVE = """mutation ($id: ID!, $on: Date!, $reason: String!, $doc: AssetDocumentInput!) {
@@ -69,12 +70,14 @@ def test_the_list_costs_the_same_queries_at_any_page_size(client, alpha):
         assert len(edges) == first
         assert edges[0]["node"]["documents"][0]["number"] == "0-р"
         assert edges[0]["node"]["encumbrances"][0]["beneficiary"] == "ООО «Тепло»"
-        assert [h["action"] for h in edges[0]["node"]["history"]] == ["created", "document_added", "encumbrance_added"]
+        assert [h["action"] for h in edges[0]["node"]["history"]] == [
+            "created", "document_added", "encumbrance_added"]
         # The schema switch is the router's; the page, its count, documents, encumbrances and history are ours.
         counts.append(len([q for q in queries if not q["sql"].startswith("SET search_path")]))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 5, [q["sql"][:150] for q in queries]
-    shape = "{ assets(first: 100) { edges { node { name holder { name } documents { number } encumbrances { kind } } } } }"
+    shape = ("{ assets(first: 100) { edges { node { name holder { name } documents { number } "
+             "encumbrances { kind } } } } }")
     with CaptureQueriesContext(connection) as queries:
         status, body = graphql(client, alpha.host, shape, **headers)
     assert len(body["data"]["assets"]["edges"]) == 12

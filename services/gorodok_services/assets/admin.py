@@ -308,6 +308,10 @@ class AssetAdmin(ModuleAdmin):
     )
     removed_fieldset = (_("Removal"), {"fields": ("status", "removed_on", "removal_reason")})
 
+    def get_inline_instances(self, request, obj=None):
+        # A new object has no documents, encumbrances or history yet: they come through its services.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
             return (*self.fieldsets, self.removed_fieldset)
@@ -337,6 +341,9 @@ class AssetAdmin(ModuleAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # documents, encumbrances and history change only through their services
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return super().construct_change_message(request, form, [], add)  # the inlines are read-only
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "assets_links": self._links(request)}
