@@ -80,7 +80,13 @@ def test_import_xlsx_creates_numbers_history_and_events_in_bulk(alpha, tmp_path)
         assert plot.residual_value == plot.balance_value == Decimal("300000.00")
         assert Asset.objects.get(kind="vehicle").register_number == "2.000001"
         assert AssetChange.objects.filter(source="import").count() == 3
+        assert school.changes.get().changes["balance_value"] == [None, "1250000.50"]
         assert OutboxEvent.objects.filter(event_type="asset.created").count() == 3
+        body = OutboxEvent.objects.get(payload__data__register_number="1.000001").payload
+    # The same body outbox_emit writes: what subscribers receive does not depend on how the object came.
+    assert set(body) == {"id", "type", "occurred_at", "municipality", "data"}
+    assert body["municipality"]["schema"] == alpha.schema_name
+    assert body["data"]["balance_value"] == "1250000.50" and body["data"]["included_on"]
 
 
 def test_a_row_with_a_known_register_number_updates_it(alpha, tmp_path):

@@ -16,7 +16,18 @@ from typing import IO
 from django.db.models import Prefetch, QuerySet
 
 from gorodok_services.assets.columns import ASSET_HEADERS, HOLDER_HEADERS, MOVABLE_COLUMNS, REAL_ESTATE_COLUMNS
-from gorodok_services.assets.models import Asset, AssetDocument, DocumentRole, Encumbrance, Holder, Section
+from gorodok_services.assets.models import (
+    Asset,
+    AssetDocument,
+    AssetKind,
+    DocumentKind,
+    DocumentRole,
+    Encumbrance,
+    EncumbranceKind,
+    Holder,
+    RightType,
+    Section,
+)
 from gorodok_services.assets.selectors import asset_register
 
 CHUNK = 2000
@@ -35,34 +46,50 @@ def neutralise(value):
     return value
 
 
-def _documents(asset: Asset, role: str) -> str:
-    return "; ".join(str(d) + (f", {d.issuer}" if d.issuer else "")
-                     for d in asset.documents.all() if d.role == role)
+class _Labels:
+    """Choice labels in the active language, translated once per extract rather than once per cell."""
+
+    def __init__(self):
+        self.kinds = {value: str(label) for value, label in AssetKind.choices}
+        self.rights = {value: str(label) for value, label in RightType.choices}
+        self.documents = {value: str(label) for value, label in DocumentKind.choices}
+        self.encumbrances = {value: str(label) for value, label in EncumbranceKind.choices}
 
 
-def _encumbrances(asset: Asset) -> str:
+def _related(asset: Asset, name: str) -> list:
+    cached = getattr(asset, "_prefetched_objects_cache", {}).get(name)
+    return list(cached) if cached is not None else list(getattr(asset, name).all())
+
+
+def _documents(asset: Asset, role: str, labels: _Labels) -> str:
+    return "; ".join(f"{labels.documents.get(d.kind, d.kind)} № {d.number or '—'} {d.date:%d.%m.%Y}"
+                     + (f", {d.issuer}" if d.issuer else "")
+                     for d in _related(asset, "documents") if d.role == role)
+
+
+def _encumbrances(asset: Asset, labels: _Labels) -> str:
     parts = []
-    for e in asset.encumbrances.all():
+    for e in _related(asset, "encumbrances"):
         term = f"с {e.starts_on:%d.%m.%Y}" + (f" по {e.ends_on:%d.%m.%Y}" if e.ends_on else "")
-        parts.append(f"{e.get_kind_display()}: {e.beneficiary}, {e.basis}, {term}")
+        parts.append(f"{labels.encumbrances.get(e.kind, e.kind)}: {e.beneficiary}, {e.basis}, {term}")
     return "; ".join(parts)
 
 
-def _cell(asset: Asset, name: str):
+def _cell(asset: Asset, name: str, labels: _Labels):
     if name == "kind":
-        return asset.get_kind_display()
+        return labels.kinds.get(asset.kind, asset.kind)
     if name == "right_type":
-        return asset.get_right_type_display()
+        return labels.rights.get(asset.right_type, asset.right_type)
     if name == "holder_name":
         return asset.holder.name
     if name == "holder_inn":
         return asset.holder.inn
     if name == "acquisition_documents":
-        return _documents(asset, DocumentRole.ACQUISITION)
+        return _documents(asset, DocumentRole.ACQUISITION, labels)
     if name == "termination_documents":
-        return _documents(asset, DocumentRole.TERMINATION)
+        return _documents(asset, DocumentRole.TERMINATION, labels)
     if name == "encumbrances":
-        return _encumbrances(asset)
+        return _encumbrances(asset, labels)
     if name == "especially_valuable":
         return "да" if asset.especially_valuable else "нет"
     value = getattr(asset, name)
@@ -77,8 +104,9 @@ def extract_rows(section: str, queryset: QuerySet[Asset] | None = None) -> Itera
                 .prefetch_related(Prefetch("documents", queryset=AssetDocument.objects.order_by("date", "pk")),
                                   Prefetch("encumbrances", queryset=Encumbrance.objects.order_by("starts_on", "pk")))
                 .order_by("register_number", "pk"))
+    labels = _Labels()
     for asset in queryset.iterator(chunk_size=CHUNK):
-        yield [neutralise(_cell(asset, name)) for name in columns]
+        yield [neutralise(_cell(asset, name, labels)) for name in columns]
 
 
 def holder_rows() -> Iterator[list]:

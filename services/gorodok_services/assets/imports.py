@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import json
+import operator
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -477,7 +478,7 @@ def _plain(value):
 
 def _write(to_create: list[tuple[RowOutcome, Asset]], to_update: list[tuple[Asset, dict]], actor) -> None:
     """One chunk in bulk: numbers for new objects (under the section's lock), the objects, their
-    history and their webhook events."""
+    history and their webhook events, each table in one COPY."""
     by_section: dict[str, list[tuple[RowOutcome, Asset]]] = {}
     for outcome, asset in to_create:
         if not asset.register_number:
@@ -487,7 +488,8 @@ def _write(to_create: list[tuple[RowOutcome, Asset]], to_update: list[tuple[Asse
             asset.register_number = number
             outcome.register_number = number
     now = timezone.now()
-    created = Asset.objects.bulk_create([asset for _outcome, asset in to_create], batch_size=CHUNK)
+    created = [asset for _outcome, asset in to_create]
+    copy_insert(Asset, created)
     fields = sorted({name for _asset, changes in to_update for name in changes})
     updated = []
     for asset, changes in to_update:
@@ -498,14 +500,53 @@ def _write(to_create: list[tuple[RowOutcome, Asset]], to_update: list[tuple[Asse
     if updated:
         Asset.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=CHUNK)
     email = getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
-    history = [AssetChange(asset=a, action="created", actor_email=email, source="import",
+    history = [AssetChange(asset=a, action="created", actor_email=email, source="import", at=now,
                            changes={n: [None, _plain(getattr(a, n))] for n in ASSET_FIELDS
                                     if getattr(a, n) not in (None, "", False)}) for a in created]
-    history += [AssetChange(asset=a, action="changed", actor_email=email, source="import",
+    history += [AssetChange(asset=a, action="changed", actor_email=email, source="import", at=now,
                             changes={n: [None, _plain(v)] for n, v in changes.items()}) for a, changes in to_update]
-    AssetChange.objects.bulk_create(history, batch_size=CHUNK)
+    copy_insert(AssetChange, history)
     _events([(CREATED, asset_event_data(a)) for a in created]
             + [(CHANGED, asset_event_data(a, changed=sorted(c))) for a, c in to_update])
+
+
+def _copy_getter(field):
+    """How COPY reads a field of an object: psycopg adapts Python's str, int, bool, Decimal, date,
+    datetime and UUID itself; JSON goes as its text; timestamps set on creation are set here."""
+    from django.db.models import DateTimeField, JSONField
+
+    if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
+        return lambda obj: field.pre_save(obj, True)
+    if isinstance(field, JSONField):
+        attname = field.attname
+        return lambda obj: None if getattr(obj, attname) is None else json.dumps(
+            getattr(obj, attname), cls=DjangoJSONEncoder, ensure_ascii=False)
+    return operator.attrgetter(field.attname)
+
+
+def copy_insert(model, objects: list) -> None:
+    """Insert ``objects`` (new, unsaved) with one COPY: PostgreSQL's bulk load, several times faster than
+    a multi-row INSERT for thousands of rows. Primary keys are taken from the table's sequence first, in
+    one query, so the rows can be referred to (and the objects get their ``pk``)."""
+    if not objects:
+        return
+    from psycopg import sql
+
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objects)])
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
+        getters = [_copy_getter(f) for f in fields]
+        with cursor.cursor.copy(statement) as copy:
+            for obj in objects:
+                copy.write_row([get(obj) for get in getters])
+        for obj in objects:
+            obj._state.adding = False
 
 
 def _events(items: list[tuple[str, dict]]) -> None:
@@ -515,11 +556,12 @@ def _events(items: list[tuple[str, dict]]) -> None:
         return
     reference = municipality_reference()
     occurred = timezone.now().isoformat()
+    now = timezone.now()
     events = []
     for event_type, data in items:
         event_id = uuid.uuid4()
-        events.append(OutboxEvent(event_id=event_id, event_type=event_type, payload={
+        events.append(OutboxEvent(event_id=event_id, event_type=event_type, created_at=now, payload={
             "id": str(event_id), "type": event_type, "occurred_at": occurred, "municipality": reference,
-            "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+            "data": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()},
         }))
-    OutboxEvent.objects.bulk_create(events, batch_size=CHUNK)
+    copy_insert(OutboxEvent, events)
