@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import IO
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import translation
 
 from gorodok_services.assets.columns import ASSET_HEADERS, HOLDER_HEADERS, MOVABLE_COLUMNS, REAL_ESTATE_COLUMNS
 from gorodok_services.assets.models import (
@@ -47,13 +48,15 @@ def neutralise(value):
 
 
 class _Labels:
-    """Choice labels in the active language, translated once per extract rather than once per cell."""
+    """Choice labels in Russian (the extract's language, whatever the request's), translated once per
+    extract rather than once per cell."""
 
     def __init__(self):
-        self.kinds = {value: str(label) for value, label in AssetKind.choices}
-        self.rights = {value: str(label) for value, label in RightType.choices}
-        self.documents = {value: str(label) for value, label in DocumentKind.choices}
-        self.encumbrances = {value: str(label) for value, label in EncumbranceKind.choices}
+        with translation.override("ru"):
+            self.kinds = {value: str(label) for value, label in AssetKind.choices}
+            self.rights = {value: str(label) for value, label in RightType.choices}
+            self.documents = {value: str(label) for value, label in DocumentKind.choices}
+            self.encumbrances = {value: str(label) for value, label in EncumbranceKind.choices}
 
 
 def _related(asset: Asset, name: str) -> list:
@@ -111,8 +114,9 @@ def extract_rows(section: str, queryset: QuerySet[Asset] | None = None) -> Itera
 
 def holder_rows() -> Iterator[list]:
     for holder in Holder.objects.order_by("name", "pk").iterator(chunk_size=CHUNK):
-        yield [neutralise(holder.get_kind_display() if name == "kind" else getattr(holder, name))
-               for name in HOLDER_HEADERS]
+        with translation.override("ru"):
+            kind = holder.get_kind_display()
+        yield [neutralise(kind if name == "kind" else getattr(holder, name)) for name in HOLDER_HEADERS]
 
 
 def headers(section: str) -> list[str]:
@@ -166,6 +170,7 @@ def geojson_chunks(queryset: QuerySet[Asset] | None = None) -> Iterator[str]:
     """Objects of the register with coordinates as a GeoJSON FeatureCollection (longitude first)."""
     queryset = (queryset if queryset is not None else asset_register()).filter(
         latitude__isnull=False, longitude__isnull=False).select_related("holder").order_by("register_number", "pk")
+    labels = _Labels()
     yield '{"type": "FeatureCollection", "features": ['
     first = True
     for asset in queryset.iterator(chunk_size=CHUNK):
@@ -174,7 +179,8 @@ def geojson_chunks(queryset: QuerySet[Asset] | None = None) -> Iterator[str]:
             "geometry": {"type": "Point", "coordinates": [float(asset.longitude), float(asset.latitude)]},
             "properties": {
                 "register_number": asset.register_number, "name": asset.name, "kind": asset.kind,
-                "kind_label": asset.get_kind_display(), "section": asset.section, "address": asset.address,
+                "kind_label": labels.kinds.get(asset.kind, asset.kind), "section": asset.section,
+                "address": asset.address,
                 "cadastral_number": asset.cadastral_number, "right_type": asset.right_type,
                 "holder": asset.holder.name,
             },
