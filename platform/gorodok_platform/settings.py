@@ -87,6 +87,7 @@ TENANT_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gorodok_services.appeals",
+    "gorodok_services.assets",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -103,12 +103,15 @@ def test_create_shows_the_secret_once_and_stores_it(client, alpha):
 
 
 def test_all_events_with_an_empty_list_and_the_known_event_types(client, alpha):
+    # Every event means every event the client may receive: no other module's scope is needed.
     _, token = make_client(alpha.schema_name, SCOPES)
+    assert "assets:read" not in SCOPES
     payload = create(client, alpha.host, token, events=[])
     assert payload["errors"] == [] and payload["subscription"]["events"] == []
     body = call(client, alpha.host, EVENT_TYPES, token)
     assert sorted(body["data"]["webhookEventTypes"]) == [
-        "appeal.answered", "appeal.overdue", "appeal.registered", "appeal.status_changed"]
+        "appeal.answered", "appeal.overdue", "appeal.registered", "appeal.status_changed",
+        "asset.changed", "asset.created", "asset.removed"]
 
 
 def test_list_with_recent_deliveries_newest_first(client, alpha):
@@ -485,3 +488,14 @@ def test_a_token_does_not_open_the_back_office(client, alpha):
     _, token = make_client(alpha.schema_name, SCOPES)
     response = client.get(SUBSCRIPTIONS_PAGE, HTTP_HOST=alpha.host, **bearer(token))
     assert response.status_code == 302
+
+
+def test_every_event_means_only_those_the_clients_scopes_allow(client, alpha):
+    from gorodok_platform.integrations.webhooks import subscriptions_for
+
+    api_client, token = make_client(alpha.schema_name, SCOPES)
+    payload = create(client, alpha.host, token, events=[])
+    assert payload["errors"] == []
+    with schema_context(alpha.schema_name):
+        ids = {pk for pk, _schema in subscriptions_for("appeal.registered", alpha.schema_name)}
+        assert ids and not {pk for pk, _schema in subscriptions_for("asset.created", alpha.schema_name)} & ids

@@ -286,7 +286,9 @@ def subscriptions_for(event_type: str, event_schema: str) -> list[tuple[int, str
 
 def webhook_events_clean(*, client: ApiClient, events) -> list[str]:
     """The event types a subscription names: each declared by a module and each one the client's
-    scopes let it receive (none named: every event, each of which must then be receivable)."""
+    scopes let it receive. None named means every event the client may receive, whichever modules
+    are installed: delivery checks each event's scope, so a module added later needs no new
+    subscription and a client without its scope gets none of its events."""
     known = module_events()
     names = [name.strip() for name in events or () if isinstance(name, str) and name.strip()]
     unknown = sorted({name for name in names if name not in known})
@@ -294,7 +296,7 @@ def webhook_events_clean(*, client: ApiClient, events) -> list[str]:
         raise ValidationError({"events": ValidationError(
             _("Unknown event type: %(names)s. Known: %(known)s.")
             % {"names": ", ".join(unknown)[:200], "known": ", ".join(known)}, code="unknown_event")})
-    for name in names or known:
+    for name in names:
         scope = known[name].scope
         if not client.has_scope(scope):
             raise ValidationError({"events": ValidationError(

@@ -1,0 +1,9 @@
+"""The property register's roots in the tenant API (named in its registry entry)."""
+
+import graphene
+
+from gorodok_graphql.assets.queries import AssetQueries
+
+
+class AssetsQuery(AssetQueries, graphene.ObjectType):
+    pass

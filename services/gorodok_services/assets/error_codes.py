@@ -1,0 +1,23 @@
+"""Error codes the assets services raise (ValidationError.code); the API exposes them as an enum."""
+
+INVALID_CADASTRAL_NUMBER = "invalid_cadastral_number"
+INVALID_INN = "invalid_inn"
+INVALID_OGRN = "invalid_ogrn"
+DUPLICATE = "duplicate"
+NEGATIVE_VALUE = "negative_value"
+RESIDUAL_ABOVE_BALANCE = "residual_above_balance"
+FUTURE_DATE = "future_date"
+KIND_NOT_IN_SECTION = "kind_not_in_section"
+INVALID_COORDINATES = "invalid_coordinates"
+HOLDER_REQUIRED = "holder_required"
+ALREADY_REMOVED = "already_removed"
+BASIS_REQUIRED = "basis_required"
+INVALID_DATES = "invalid_dates"
+UNKNOWN_COLUMNS = "unknown_columns"
+MISSING_COLUMNS = "missing_columns"
+WRONG_ENCODING = "wrong_encoding"
+FILE_TOO_LARGE = "file_too_large"
+UNREADABLE_FILE = "unreadable_file"
+ROWS_REJECTED = "rows_rejected"
+
+ALL = [value for name, value in dict(globals()).items() if name.isupper()]
