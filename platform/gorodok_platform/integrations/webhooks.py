@@ -296,6 +296,11 @@ def webhook_events_clean(*, client: ApiClient, events) -> list[str]:
         raise ValidationError({"events": ValidationError(
             _("Unknown event type: %(names)s. Known: %(known)s.")
             % {"names": ", ".join(unknown)[:200], "known": ", ".join(known)}, code="unknown_event")})
+    if not names and not any(client.has_scope(event.scope) for event in known.values()):
+        scopes = ", ".join(sorted({event.scope for event in known.values()}))
+        raise ValidationError({"events": ValidationError(
+            _("This client may receive no event: give it one of these scopes: %(scopes)s.") % {"scopes": scopes},
+            code="scope_required")})
     for name in names:
         scope = known[name].scope
         if not client.has_scope(scope):
