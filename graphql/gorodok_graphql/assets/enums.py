@@ -37,8 +37,3 @@ AssetErrorCode = graphene.Enum(
     "AssetErrorCode", [(code, code) for code in ERROR_CODES],
     description="Why a change to the property register was refused.",
 )
-
-
-def enum_value(value):
-    """The stored value of an enum argument (graphene passes members, resolvers return raw values)."""
-    return getattr(value, "value", value)

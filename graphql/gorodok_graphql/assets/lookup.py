@@ -1,42 +1,19 @@
-"""Global IDs of register objects and right holders. A row is looked up in the schema of the
-request's host only, so an ID from another municipality is simply not found."""
+"""Global IDs of register objects and right holders, through the kit's one lookup: a row is looked up
+in the schema of the request's host only, so an ID from another municipality is not found."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from graphql_relay import from_global_id
 
+from gorodok_graphql.core.ids import object_from_global_id, pk_from_global_id
 from gorodok_services.assets.models import Asset, Holder
 
-MAX_PK = 2**63 - 1
-
-
-def pk_from_global_id(global_id: str, type_name: str) -> int | None:
-    try:
-        found_type, pk = from_global_id(global_id or "")
-    except Exception:
-        return None
-    if found_type != type_name or not pk.isascii() or not pk.isdigit() or not 0 < int(pk) <= MAX_PK:
-        return None
-    return int(pk)
+__all__ = ["asset_from_global_id", "holder_from_global_id", "pk_from_global_id"]
 
 
 def asset_from_global_id(global_id: str, field: str = "id") -> Asset:
-    pk = pk_from_global_id(global_id, "Asset")
-    if pk is None:
-        raise ValidationError({field: ValidationError(_("Not a register object ID."), code="invalid")})
-    asset = Asset.objects.filter(pk=pk).first()
-    if asset is None:
-        raise ValidationError({field: ValidationError(_("No such register object."), code="not_found")})
-    return asset
+    return object_from_global_id(global_id, "Asset", Asset, field=field, message=_("No such register object."))
 
 
 def holder_from_global_id(global_id: str, field: str = "holder_id") -> Holder:
-    pk = pk_from_global_id(global_id, "AssetHolder")
-    if pk is None:
-        raise ValidationError({field: ValidationError(_("Not a right holder ID."), code="invalid")})
-    holder = Holder.objects.filter(pk=pk).first()
-    if holder is None:
-        raise ValidationError({field: ValidationError(_("No such right holder."), code="not_found")})
-    return holder
+    return object_from_global_id(global_id, "AssetHolder", Holder, field=field, message=_("No such right holder."))

@@ -5,11 +5,11 @@ from gorodok_graphql.assets.enums import (
     AssetRightTypeEnum,
     AssetSectionEnum,
     AssetStatusEnum,
-    enum_value,
 )
 from gorodok_graphql.assets.lookup import pk_from_global_id
 from gorodok_graphql.assets.permissions import MODULE, check_can_read_assets
 from gorodok_graphql.assets.types import Asset, AssetHolder
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.core.permissions import module_required
 from gorodok_services.assets.models import Holder

@@ -1,11 +1,14 @@
 import graphene
 
-from gorodok_graphql.assets.enums import AssetErrorCode, enum_value
+from gorodok_graphql.assets.enums import (
+    AssetErrorCode,
+)
 from gorodok_graphql.assets.lookup import asset_from_global_id
 from gorodok_graphql.assets.mutations.inputs import AssetEncumbranceInput
 from gorodok_graphql.assets.mutations.payload import reloaded
 from gorodok_graphql.assets.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.assets.types import Asset, AssetError
+from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.assets.services import asset_encumbrance_add
 

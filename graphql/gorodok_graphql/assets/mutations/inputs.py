@@ -8,9 +8,9 @@ from gorodok_graphql.assets.enums import (
     AssetHolderKindEnum,
     AssetKindEnum,
     AssetRightTypeEnum,
-    enum_value,
 )
 from gorodok_graphql.assets.lookup import holder_from_global_id
+from gorodok_graphql.core.enums import enum_value
 from gorodok_services.assets.models import Asset as AssetModel
 from gorodok_services.assets.services import DocumentInput
 
