@@ -26,7 +26,7 @@ class TestMunicipality:
 
 def _ensure_municipality(slug: str, name: str, name_en: str, oktmo: str) -> TestMunicipality:
     from gorodok_tenants.models import Municipality
-    from gorodok_tenants.provisioning import (
+    from gorodok_tenants.provisioning.municipalities import (
         MunicipalitySpec,
         host_for,
         municipality_admin_create,

@@ -124,7 +124,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "gorodok_platform.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "gorodok_tenants.support_views.SupportAccessMiddleware",
+    "gorodok_tenants.support.views.SupportAccessMiddleware",
     "gorodok_platform.integrations.middleware.ApiClientAuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gorodok_tenants.routing.TenantTimezoneMiddleware",

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", include("gorodok_tenants.console.urls_region")),
-    path("support/", include("gorodok_tenants.urls_support")),
+    path("support/", include("gorodok_tenants.support.urls")),
     path("", include("gorodok_graphql.urls_region")),
 ]
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", include("gorodok_tenants.console.urls_tenant")),
-    path("support/", include("gorodok_tenants.urls_support")),
+    path("support/", include("gorodok_tenants.support.urls")),
     path("open311/", include("gorodok_graphql.open311.urls")),
     path("", include("gorodok_graphql.urls_tenant")),
 ]

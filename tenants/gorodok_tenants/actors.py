@@ -9,7 +9,7 @@ from django.db import connection
 from gorodok_platform.jobs.middleware import send_in_tenant
 from gorodok_platform.jobs.scheduler import periodic
 from gorodok_tenants.models import Municipality, MunicipalityStatus
-from gorodok_tenants.module_jobs import register_module_tasks
+from gorodok_tenants.modules.jobs import register_module_tasks
 
 register_module_tasks()
 
@@ -17,7 +17,7 @@ register_module_tasks()
 @dramatiq.actor(queue_name="default", max_retries=3)
 def refresh_municipality_counters() -> None:
     """Runs in a municipality's schema (named in the message); idempotent."""
-    from gorodok_tenants.counters import municipality_counters_refresh
+    from gorodok_tenants.modules.counters import municipality_counters_refresh
 
     municipality = Municipality.objects.filter(schema_name=connection.schema_name).first()
     if municipality is not None:
@@ -43,7 +43,7 @@ def send_admin_invitation(user_id: int) -> None:
     from django.utils.translation import gettext as _
 
     from gorodok_platform.accounts.models import User
-    from gorodok_tenants.provisioning import first_sign_in_link
+    from gorodok_tenants.provisioning.municipalities import first_sign_in_link
 
     municipality = Municipality.objects.filter(schema_name=connection.schema_name).first()
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -65,6 +65,6 @@ def send_admin_invitation(user_id: int) -> None:
 def refill_schema_pool() -> None:
     """Keep the warm pool of spare schemas full (sent after each take, and every ten minutes, in the
     public schema); idempotent. A failed run is not retried: the next take or tick runs it again."""
-    from gorodok_tenants.schema_pool import pool_refill
+    from gorodok_tenants.provisioning.pool import pool_refill
 
     pool_refill()

@@ -119,8 +119,8 @@ class Municipality(TenantMixin):
             del self.auto_create_schema
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        """Provision the schema the fast way (see gorodok_tenants.schema_provisioning)."""
-        from gorodok_tenants.schema_provisioning import create_tenant_schema
+        """Provision the schema the fast way (see gorodok_tenants.provisioning.schemas)."""
+        from gorodok_tenants.provisioning.schemas import create_tenant_schema
 
         return create_tenant_schema(self, check_if_exists=check_if_exists, sync_schema=sync_schema,
                                     verbosity=verbosity)

@@ -97,7 +97,7 @@ def _fill() -> tuple[str, str]:
 
     from gorodok_platform.integrations.services import MAX_RATE_LIMIT_PER_MINUTE, api_client_create
     from gorodok_services.appeals.models import Appeal, Department, Question
-    from gorodok_tenants.provisioning import (
+    from gorodok_tenants.provisioning.municipalities import (
         MunicipalitySpec,
         host_for,
         municipality_admin_create,

@@ -17,7 +17,7 @@ interleaved so that drift in the machine's speed hits every method alike:
 and then, not interleaved (the pool must be full first):
 
     pool      Municipality.create_schema with a warm pool: each creation renames a spare schema
-              (gorodok_tenants.schema_pool). The N spares are built BEFORE the timing starts, and that
+              (gorodok_tenants.provisioning.pool). The N spares are built BEFORE the timing starts, and that
               building is not timed: it is the work the pool moves off the request into a background
               job. To keep that cost in view, pool_refill(N) is timed separately afterwards and
               reported per spare. Each timed creation also sends its refill job (to the in-process stub
@@ -67,8 +67,8 @@ def _methods():
     from django_tenants.clone import CloneSchema
     from django_tenants.models import TenantMixin
 
-    from gorodok_tenants import schema_provisioning
     from gorodok_tenants.models import Municipality
+    from gorodok_tenants.provisioning import schemas as schema_provisioning
 
     def default(name: str) -> None:
         TenantMixin.create_schema(Municipality(schema_name=name), check_if_exists=True, verbosity=0)
@@ -108,7 +108,8 @@ def run(n: int) -> dict:
     from django.db import connection
 
     django.setup()
-    from gorodok_tenants import schema_pool, schema_provisioning
+    from gorodok_tenants.provisioning import pool as schema_pool
+    from gorodok_tenants.provisioning import schemas as schema_provisioning
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     started = time.perf_counter()

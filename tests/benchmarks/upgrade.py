@@ -169,9 +169,9 @@ def _create_municipalities(n: int, workers: int) -> float:
     from django.db import connections, transaction
 
     from gorodok_tenants.models import Domain, Municipality
-    from gorodok_tenants.provisioning import host_for
-    from gorodok_tenants.schema_provisioning import blueprint, provision_schema
-    from gorodok_tenants.schema_version import code_schema_version
+    from gorodok_tenants.provisioning.municipalities import host_for
+    from gorodok_tenants.provisioning.schemas import blueprint, provision_schema
+    from gorodok_tenants.upgrades.schema_version import code_schema_version
 
     started = time.perf_counter()
     blueprint()

@@ -158,7 +158,7 @@ def test_suspension_is_audited_in_the_public_schema(client, alpha, regional_admi
 
 
 def test_figures_are_batched_whatever_the_page_size(client, db, municipalities, regional_admin, region_host):
-    from gorodok_tenants.counters import municipality_counters_refresh
+    from gorodok_tenants.modules.counters import municipality_counters_refresh
 
     for item in municipalities.values():
         municipality_counters_refresh(municipality=item.municipality)

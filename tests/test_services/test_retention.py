@@ -214,7 +214,7 @@ def test_command_dry_run_and_run(in_alpha):
 
 
 def test_municipality_job_applies_retention_in_its_schema(in_alpha):
-    from gorodok_tenants.module_jobs import run_module_task
+    from gorodok_tenants.modules.jobs import run_module_task
 
     appeal = closed_appeal(1)
     Appeal.objects.filter(pk=appeal.pk).update(closed_at=timezone.now() - 6 * YEAR)

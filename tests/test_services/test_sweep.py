@@ -18,8 +18,8 @@ from gorodok_platform.jobs.scheduler import periodic_jobs
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal, AppealsSettings, Notification, NotificationKind
 from gorodok_services.appeals.sweep import appeals_sweep
-from gorodok_tenants.module_jobs import fan_out_module_task, run_module_task
 from gorodok_tenants.modules import municipality_set_module
+from gorodok_tenants.modules.jobs import fan_out_module_task, run_module_task
 from tests.test_services.test_appeal_flow import intake
 
 RECEIVED = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)

@@ -31,16 +31,16 @@ from django_tenants.utils import schema_context, schema_exists
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.audit.services import audit_record
-from gorodok_tenants import archives
-from gorodok_tenants.archives import (
+from gorodok_tenants.lifecycle import archives
+from gorodok_tenants.lifecycle.archives import (
     archive_dir,
     municipality_archive,
     municipality_export,
     municipality_restore,
 )
 from gorodok_tenants.models import Domain, Municipality, MunicipalityArchive, MunicipalityStatus
-from gorodok_tenants.pgtools import PgTools
-from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_create
+from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_create
+from gorodok_tenants.provisioning.pgtools import PgTools
 from tests.conftest import graphql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -569,7 +569,7 @@ PGSERVER_BIN = Path(pgserver.__file__).resolve().parent / "pginstall" / "bin"
     (Path("/usr/bin"), PGSERVER_BIN),  # a dump with \restrict lines, loaded by a psql that predates them
 ])
 def test_archives_work_with_other_client_programs(lab, monkeypatch, dump_dir, psql_dir):
-    from gorodok_tenants.pgtools import program_version
+    from gorodok_tenants.provisioning.pgtools import program_version
 
     tools = PgTools(pg_dump=dump_dir / "pg_dump", psql=psql_dir / "psql",
                     pg_dump_version=program_version(dump_dir / "pg_dump") or (0, 0),
@@ -831,7 +831,7 @@ def test_archiving_gives_up_after_the_drain_time_and_the_municipality_answers_ag
     """A transaction that never ends (a stuck job) makes the archive give up within the bound."""
     import psycopg
 
-    from gorodok_tenants.pgtools import connect_kwargs
+    from gorodok_tenants.provisioning.pgtools import connect_kwargs
 
     settings.ARCHIVE_DRAIN_SECONDS = 1
     municipality = lab.create("arch-stuck", "95100026")

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_exists
 
-from gorodok_tenants.bulk_import import municipalities_import
 from gorodok_tenants.models import Municipality
+from gorodok_tenants.provisioning.bulk_import import municipalities_import
 from tests.conftest import graphql, login
 
 HEADER = "oktmo,name,name_en,kind,parent_oktmo,slug\n"

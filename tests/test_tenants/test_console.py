@@ -73,7 +73,7 @@ def test_list_costs_the_same_for_10_and_1000_municipalities(console, region_host
 
 
 def test_list_shows_status_hosts_version_and_figures(console, region_host, alpha):
-    from gorodok_tenants.counters import municipality_counters_refresh
+    from gorodok_tenants.modules.counters import municipality_counters_refresh
 
     municipality_counters_refresh(municipality=alpha.municipality)
     html = console.get(LIST_URL, HTTP_HOST=region_host).content.decode()
@@ -238,7 +238,7 @@ def test_editing_names_and_hosts_goes_through_the_services(console, region_host,
 def test_update_service_validates_and_refuses_other_fields(alpha):
     from django.core.exceptions import ValidationError
 
-    from gorodok_tenants.lifecycle import municipality_update
+    from gorodok_tenants.lifecycle.services import municipality_update
 
     with pytest.raises(ValidationError):
         municipality_update(municipality=alpha.municipality, timezone="Mars/Olympus")

@@ -9,9 +9,9 @@ from dramatiq import Worker
 
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.jobs.scheduler import PeriodicJob, Scheduler, periodic_jobs
-from gorodok_tenants.counters import municipality_counters_refresh
 from gorodok_tenants.models import Municipality, MunicipalityCounter
 from gorodok_tenants.modules import Counter, ModuleInfo, register_module, unregister_module
+from gorodok_tenants.modules.counters import municipality_counters_refresh
 from tests.conftest import login
 
 

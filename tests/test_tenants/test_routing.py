@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from gorodok_tenants.lifecycle import municipality_resume, municipality_suspend
+from gorodok_tenants.lifecycle.services import municipality_resume, municipality_suspend
 from gorodok_tenants.models import Domain
 from gorodok_tenants.routing import TenantRoutingMiddleware
 from tests.conftest import graphql

@@ -25,11 +25,12 @@ from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.audit.services import audit_record
 from gorodok_platform.jobs.middleware import tenant_for_schema
 from gorodok_platform.jobs.scheduler import periodic_jobs
-from gorodok_tenants import schema_pool, schema_provisioning
 from gorodok_tenants.models import Municipality
-from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_create
-from gorodok_tenants.schema_pool import pool_drain, pool_refill, pool_spares, pool_take, take_spare
-from gorodok_tenants.schema_provisioning import (
+from gorodok_tenants.provisioning import pool as schema_pool
+from gorodok_tenants.provisioning import schemas as schema_provisioning
+from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_create
+from gorodok_tenants.provisioning.pool import pool_drain, pool_refill, pool_spares, pool_take, take_spare
+from gorodok_tenants.provisioning.schemas import (
     create_tenant_schema,
     ensure_template,
     expected_migration_records,

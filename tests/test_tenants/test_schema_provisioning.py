@@ -17,15 +17,15 @@ from django_tenants.models import TenantMixin
 from django_tenants.utils import schema_context, schema_exists
 
 from gorodok_platform.accounts.models import User
-from gorodok_tenants import schema_provisioning
 from gorodok_tenants.models import Domain, Municipality
-from gorodok_tenants.provisioning import (
+from gorodok_tenants.provisioning import schemas as schema_provisioning
+from gorodok_tenants.provisioning.municipalities import (
     MunicipalitySpec,
     host_for,
     municipality_admin_create,
     municipality_create,
 )
-from gorodok_tenants.schema_provisioning import (
+from gorodok_tenants.provisioning.schemas import (
     TEMPLATE_SCHEMA,
     PgDumpUnavailable,
     create_tenant_schema,

@@ -19,12 +19,12 @@ from gorodok_platform.accounts.models import User
 from gorodok_platform.accounts.roles import Role
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.audit.models import AuditEntry
-from gorodok_tenants import support
 from gorodok_tenants.models import MunicipalityStatus, SupportSession
-from gorodok_tenants.provisioning import public_url
+from gorodok_tenants.provisioning.municipalities import public_url
+from gorodok_tenants.support import services as support
 from tests.conftest import ADMIN_PASSWORD, login
 
-MIDDLEWARE = "gorodok_tenants.support_views.SupportAccessMiddleware"
+MIDDLEWARE = "gorodok_tenants.support.views.SupportAccessMiddleware"
 REASON = "Appeal #42 is stuck in the registration queue"
 LIST_PATH = "/admin/gorodok_tenants/supportsession/"
 

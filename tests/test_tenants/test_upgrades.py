@@ -30,7 +30,12 @@ from gorodok_tenants.models import (
     UpgradeTenantState,
     UpgradeTenantStatus,
 )
-from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_admin_create, municipality_create
+from gorodok_tenants.provisioning.municipalities import (
+    MunicipalitySpec,
+    host_for,
+    municipality_admin_create,
+    municipality_create,
+)
 from gorodok_tenants.routing import forget_hosts
 from gorodok_tenants.upgrades import maintenance
 from gorodok_tenants.upgrades.planner import plan_upgrade

@@ -14,9 +14,9 @@ from gorodok_graphql.snapshot import live_sdl
 from gorodok_platform.integrations.models import ApiClient, OutboxEvent, WebhookDelivery, hash_secret
 from gorodok_platform.integrations.services import api_client_create
 from gorodok_platform.integrations.webhooks import verify_signature, webhook_subscribe
-from gorodok_tenants.counters import counter_labels, municipality_counters_refresh
-from gorodok_tenants.module_jobs import fan_out_module_task
 from gorodok_tenants.modules import municipality_set_module, registered_modules
+from gorodok_tenants.modules.counters import counter_labels, municipality_counters_refresh
+from gorodok_tenants.modules.jobs import fan_out_module_task
 from tests.conftest import login
 from tests.test_platform.test_webhooks import Receiver
 from tests.toy_module.models import Toy
@@ -135,7 +135,7 @@ def test_periodic_job_runs_in_each_municipality_with_the_module_on(alpha, beta):
         # worker would, each in the schema its message names.
         worker.stop()
         from gorodok_platform.jobs.middleware import TENANT_OPTION
-        from gorodok_tenants.module_jobs import run_module_task
+        from gorodok_tenants.modules.jobs import run_module_task
 
         messages = [dramatiq.Message.decode(data) for data in broker.queues["fanout"].queue]
         assert sorted(m.options[TENANT_OPTION] for m in messages) == [alpha.schema_name]

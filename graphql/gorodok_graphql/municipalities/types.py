@@ -16,9 +16,9 @@ from gorodok_graphql.municipalities.enums import (
 )
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
 from gorodok_platform.integrations.models import Scope
-from gorodok_tenants.counters import counter_labels
 from gorodok_tenants.models import Municipality
 from gorodok_tenants.modules import registered_modules
+from gorodok_tenants.modules.counters import counter_labels
 
 MunicipalityError = error_type(
     "MunicipalityError", MunicipalityErrorCode, "Why a change to a municipality was refused."

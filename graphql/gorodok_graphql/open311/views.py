@@ -33,7 +33,7 @@ from gorodok_platform.audit.services import audit_record
 from gorodok_services.appeals.models import Appeal, AppealKind, AppealStatus, ApplicantType, Channel
 from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive, appeal_register
 from gorodok_tenants.modules import module_enabled
-from gorodok_tenants.provisioning import public_url
+from gorodok_tenants.provisioning.municipalities import public_url
 
 MAX_RESULTS = 1000
 MIN_YEAR, MAX_YEAR = 1900, 2999

@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from gorodok_tenants.bulk_import import municipalities_import
 from gorodok_tenants.console.permissions import is_regional_admin
+from gorodok_tenants.provisioning.bulk_import import municipalities_import
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 

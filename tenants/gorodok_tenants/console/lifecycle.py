@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gorodok_tenants.archives import municipality_archive, municipality_restore
 from gorodok_tenants.console.permissions import is_regional_admin
+from gorodok_tenants.lifecycle.archives import municipality_archive, municipality_restore
 from gorodok_tenants.models import Municipality, MunicipalityArchive
 
 

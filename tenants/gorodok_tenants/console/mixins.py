@@ -8,7 +8,7 @@ from gorodok_tenants.modules import module_enabled
 
 
 def _actor_kind(request) -> str:
-    from gorodok_tenants.support import is_support_user
+    from gorodok_tenants.support.services import is_support_user
 
     return ActorKind.SUPPORT if is_support_user(request.user) else ActorKind.STAFF
 

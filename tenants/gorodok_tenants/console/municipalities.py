@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_admin
-from gorodok_tenants.counters import counter_labels
-from gorodok_tenants.lifecycle import (
+from gorodok_tenants.lifecycle.services import (
     UPDATABLE_FIELDS,
     municipality_host_delete,
     municipality_host_save,
@@ -34,13 +33,14 @@ from gorodok_tenants.models import (
     MunicipalityStatus,
 )
 from gorodok_tenants.modules import registered_modules
-from gorodok_tenants.provisioning import (
+from gorodok_tenants.modules.counters import counter_labels
+from gorodok_tenants.provisioning.municipalities import (
     MunicipalitySpec,
     municipality_admin_invite,
     municipality_build,
     municipality_create,
 )
-from gorodok_tenants.schema_version import code_schema_version
+from gorodok_tenants.upgrades.schema_version import code_schema_version
 
 TIMEZONE_CHOICES = [
     (zone, zone) for zone in sorted(zoneinfo.available_timezones()) if zone.startswith(("Asia/", "Europe/"))
@@ -259,7 +259,7 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected municipalities (archive files, nothing dropped)"))
     def export_selected(self, request, queryset):
-        from gorodok_tenants.archives import municipality_export
+        from gorodok_tenants.lifecycle.archives import municipality_export
 
         def export(*, municipality, actor):
             archive = municipality_export(municipality=municipality, actor=actor)
@@ -271,7 +271,7 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Refresh the figures of the selected municipalities now"))
     def refresh_figures(self, request, queryset):
-        from gorodok_tenants.counters import municipality_counters_refresh
+        from gorodok_tenants.modules.counters import municipality_counters_refresh
 
         for municipality in queryset.exclude(status=MunicipalityStatus.ARCHIVED):
             municipality_counters_refresh(municipality=municipality)

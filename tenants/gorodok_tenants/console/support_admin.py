@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gorodok_platform.accounts.roles import Role
-from gorodok_tenants import support
 from gorodok_tenants.console.permissions import is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
 from gorodok_tenants.models import Municipality, MunicipalityStatus, SupportSession
 from gorodok_tenants.routing import is_region
+from gorodok_tenants.support import services as support
 
 _FIELDS = ("municipality", "regional_user_email", "reason", "started_at", "expires_at", "entered_at", "ended_at")
 # Which form field a service error belongs to.

@@ -122,7 +122,7 @@ class ReleaseNoteAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
         return obj.receipts_count
 
     def get_changeform_initial_data(self, request):
-        from gorodok_tenants.schema_version import code_schema_version
+        from gorodok_tenants.upgrades.schema_version import code_schema_version
 
         return {"release": code_schema_version()}
 

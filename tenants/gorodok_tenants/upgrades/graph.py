@@ -28,7 +28,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState
 
-from gorodok_tenants.schema_version import _label
+from gorodok_tenants.upgrades.schema_version import _label
 
 Key = tuple[str, str]
 _POST_MIGRATE_LOCK = threading.Lock()

@@ -17,7 +17,7 @@ from django.db import connections
 from django_tenants.utils import get_public_schema_name, get_tenant_database_alias, quote_schema_name
 
 from gorodok_tenants.models import Domain, Municipality, MunicipalityStatus
-from gorodok_tenants.schema_provisioning import _records_digest
+from gorodok_tenants.provisioning.schemas import _records_digest
 from gorodok_tenants.upgrades.graph import AppliedStateLoader, Key, PlanCache, StatePlan, full_records, release_label
 
 BATCH = 250

@@ -5,7 +5,7 @@ from gorodok_graphql.municipalities.enums import MunicipalityErrorCode
 from gorodok_graphql.municipalities.mutations.lookup import municipality_from_global_id
 from gorodok_graphql.municipalities.types import MunicipalityError, RegionMunicipality
 from gorodok_platform.accounts.roles import Role
-from gorodok_tenants.lifecycle import municipality_suspend
+from gorodok_tenants.lifecycle.services import municipality_suspend
 
 
 class SuspendMunicipality(BaseMutation):

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gorodok_tenants.bulk_import import municipalities_import
+from gorodok_tenants.provisioning.bulk_import import municipalities_import
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
-from gorodok_tenants.archives import municipality_archive
+from gorodok_tenants.lifecycle.archives import municipality_archive
 from gorodok_tenants.models import Municipality
-from gorodok_tenants.pgtools import PgToolError
+from gorodok_tenants.provisioning.pgtools import PgToolError
 
 
 def municipality_by_slug(slug: str) -> Municipality:

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
-from gorodok_tenants.archives import municipality_export
+from gorodok_tenants.lifecycle.archives import municipality_export
 from gorodok_tenants.management.commands.municipality_archive import municipality_by_slug, validation_message
-from gorodok_tenants.pgtools import PgToolError
+from gorodok_tenants.provisioning.pgtools import PgToolError
 
 
 class Command(DatabaseTimeoutsMixin, BaseCommand):

@@ -9,14 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.dbtimeouts import DatabaseTimeoutsMixin
-from gorodok_tenants.archives import municipality_restore
+from gorodok_tenants.lifecycle.archives import municipality_restore
 from gorodok_tenants.management.commands.municipality_archive import (
     confirm_by_slug,
     municipality_by_slug,
     print_counts,
     validation_message,
 )
-from gorodok_tenants.pgtools import PgToolError
+from gorodok_tenants.provisioning.pgtools import PgToolError
 
 
 class Command(DatabaseTimeoutsMixin, BaseCommand):

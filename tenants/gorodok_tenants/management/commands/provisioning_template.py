@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gorodok_tenants import schema_pool, schema_provisioning
+from gorodok_tenants.provisioning import pool as schema_pool
+from gorodok_tenants.provisioning import schemas as schema_provisioning
 
 
 class Command(BaseCommand):

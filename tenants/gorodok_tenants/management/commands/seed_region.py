@@ -21,9 +21,9 @@ from gorodok_platform.cli import (
     REGIONAL_ANALYST_EMAIL,
     municipal_admin_email,
 )
-from gorodok_tenants.demo import KHAKASSIA
 from gorodok_tenants.models import Domain, Municipality
-from gorodok_tenants.provisioning import host_for, municipality_admin_create, municipality_create
+from gorodok_tenants.provisioning.demo_region import KHAKASSIA
+from gorodok_tenants.provisioning.municipalities import host_for, municipality_admin_create, municipality_create
 
 FIXED_PASSWORD_ENVIRONMENTS = ("dev", "test")
 

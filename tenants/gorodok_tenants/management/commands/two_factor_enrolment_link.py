@@ -12,7 +12,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.services import audit_record
-from gorodok_tenants.provisioning import public_url
+from gorodok_tenants.provisioning.municipalities import public_url
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gorodok_tenants.support_views import support_enter
+from gorodok_tenants.support.views import support_enter
 
 app_name = "support"
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gorodok_tenants import support
 from gorodok_tenants.console.sites import back_office
 from gorodok_tenants.routing import is_region
+from gorodok_tenants.support import services as support
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gorodok_tenants.models import Municipality, MunicipalityKind
-from gorodok_tenants.provisioning import (
+from gorodok_tenants.provisioning.municipalities import (
     MunicipalitySpec,
     municipality_admin_invite,
     municipality_build,

@@ -6,7 +6,7 @@ municipality's host. The link is signed, names the session and the municipality'
 session and works once. Following it signs the administrator in as the municipality's support account
 (``support+…``, no password) and records ``support.enter`` in the municipality's own audit log. Access ends
 when the session expires or is ended (``support.end`` in the public audit log); see
-``gorodok_tenants.support_views.SupportAccessMiddleware``.
+``gorodok_tenants.support.views.SupportAccessMiddleware``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from gorodok_platform.accounts.roles import Role
 from gorodok_platform.audit.models import ActorKind
 from gorodok_platform.audit.services import audit_record
 from gorodok_tenants.models import Municipality, MunicipalityStatus, SupportSession
-from gorodok_tenants.provisioning import public_url
+from gorodok_tenants.provisioning.municipalities import public_url
 
 REASON_MIN_LENGTH = 10
 MIN_MINUTES = 5

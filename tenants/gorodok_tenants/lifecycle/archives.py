@@ -50,8 +50,8 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from gorodok_platform.audit.services import audit_record
 from gorodok_tenants.models import Domain, Municipality, MunicipalityArchive, MunicipalityStatus
-from gorodok_tenants.pgtools import PgToolError, connect_kwargs, pg_tools, run, strip_restrict_lines
-from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_build
+from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_build
+from gorodok_tenants.provisioning.pgtools import PgToolError, connect_kwargs, pg_tools, run, strip_restrict_lines
 from gorodok_tenants.upgrades import maintenance
 
 ARCHIVE_FORMAT = "gorodok-municipality-archive"
@@ -713,7 +713,7 @@ def _drop_schema(schema_name: str) -> None:
 
 def _finish_restore(target: Municipality, *, creates: bool, actor, before, path: Path, manifest: dict,
                     migrated: bool) -> Municipality:
-    from gorodok_tenants.schema_version import applied_schema_version
+    from gorodok_tenants.upgrades.schema_version import applied_schema_version
 
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gorodok_tenants.models import MunicipalityKind
-from gorodok_tenants.provisioning import MunicipalitySpec
+from gorodok_tenants.provisioning.municipalities import MunicipalitySpec
 
 OKRUG = MunicipalityKind.URBAN_OKRUG
 DISTRICT = MunicipalityKind.MUNICIPAL_DISTRICT

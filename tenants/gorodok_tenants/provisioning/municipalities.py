@@ -81,7 +81,7 @@ def municipality_create(*, spec: MunicipalitySpec, actor=None) -> Municipality:
     The schema is created in ``save()``; if anything after it fails, the schema and the record are
     removed again, so a failed creation leaves nothing behind.
     """
-    from gorodok_tenants.schema_version import code_schema_version
+    from gorodok_tenants.upgrades.schema_version import code_schema_version
 
     with schema_context(get_public_schema_name()):
         municipality = municipality_build(spec=spec)

@@ -45,7 +45,7 @@ falls back to django-tenants' path. ``GORODOK_PROVISIONING=migrate`` (setting or
 django-tenants' path explicitly.
 
 A new municipality usually does not even wait for the DDL: ``create_tenant_schema`` first renames a
-spare schema built ahead of time by this same path (gorodok_tenants.schema_pool, the warm pool), and
+spare schema built ahead of time by this same path (gorodok_tenants.provisioning.pool, the warm pool), and
 falls back to the DDL when none is ready.
 """
 
@@ -610,7 +610,7 @@ _warned_fallback = False
 def create_tenant_schema(tenant, *, check_if_exists=False, sync_schema=True, verbosity=1):
     """``Municipality.create_schema``: the fast path, or django-tenants' with GORODOK_PROVISIONING=migrate.
 
-    The fast path first renames a spare from the warm pool (gorodok_tenants.schema_pool) and executes
+    The fast path first renames a spare from the warm pool (gorodok_tenants.provisioning.pool) and executes
     the template's DDL only when no spare is ready.
 
     Returns False when ``check_if_exists`` finds the schema already there, True when it was created.
@@ -626,9 +626,9 @@ def create_tenant_schema(tenant, *, check_if_exists=False, sync_schema=True, ver
     _check_schema_name(tenant.schema_name)
     if check_if_exists and schema_exists(tenant.schema_name, alias):
         return False
-    from gorodok_tenants.schema_pool import pool_take
+    from gorodok_tenants.provisioning.pool import pool_take
 
-    if pool_take(tenant.schema_name, using=alias):  # a spare built ahead of time (gorodok_tenants.schema_pool)
+    if pool_take(tenant.schema_name, using=alias):  # a spare built ahead of time (gorodok_tenants.provisioning.pool)
         schema_migrated.send(sender=create_tenant_schema, schema_name=tenant.schema_name)
         return True
     try:

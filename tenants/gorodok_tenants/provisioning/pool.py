@@ -1,7 +1,7 @@
 """A warm pool of spare schemas: new municipalities get a schema by renaming one that is already built.
 
 Why
-    The fast path (gorodok_tenants.schema_provisioning) executes the final schema's DDL in one
+    The fast path (gorodok_tenants.provisioning.schemas) executes the final schema's DDL in one
     transaction, which is as fast as DDL gets: PostgreSQL's own work to create a table or an index
     (about a millisecond each) bounds it, and no DDL path can come much closer to "instant". The only
     way past that bound is to do the DDL before anyone asks for it.
@@ -52,7 +52,7 @@ from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import get_tenant_database_alias, quote_schema_name
 
 from gorodok_platform.jobs.locks import SCHEMA_POOL, SPARE_SCHEMA, advisory_lock, lock_sql
-from gorodok_tenants.schema_provisioning import (
+from gorodok_tenants.provisioning.schemas import (
     _DIGEST_SQL,
     PgDumpUnavailable,
     ProvisioningError,

@@ -79,7 +79,7 @@ def server_major() -> int:
 
 def pg_tools() -> PgTools:
     """The pg_dump and psql to use with the server Django is connected to."""
-    from gorodok_tenants.schema_provisioning import ProvisioningError, find_pg_dump
+    from gorodok_tenants.provisioning.schemas import ProvisioningError, find_pg_dump
 
     try:
         found = find_pg_dump(server_major())

@@ -1,0 +1,1 @@
+"""A municipality's life after creation: status, details and hosts, export, archive and restore."""

@@ -1,0 +1,1 @@
+"""Creating municipalities: schemas from the release's DDL, the warm pool, bulk import, the demo region."""

@@ -1,0 +1,1 @@
+"""Regional support sessions in a municipality's back office."""
