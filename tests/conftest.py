@@ -164,3 +164,20 @@ def login(client, host: str, email: str, password: str = ADMIN_PASSWORD) -> None
             code = recovery_codes_issue(user=User.objects.get(email=email))[0]
         response = client.post("/admin/two-factor/", {"token": code, "next": "/admin/"}, HTTP_HOST=host)
         assert response.status_code == 302, response.content[:500]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Files in a temporary folder. The tenant storage caches its root (django-tenants does not
+    clear it when MEDIA_ROOT changes), so forget it before and after."""
+    from django.core.files.storage import default_storage
+    from django.utils.functional import empty
+
+    def forget():
+        if default_storage._wrapped is not empty:
+            vars(default_storage._wrapped).pop("relative_media_root", None)
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    forget()
+    yield tmp_path
+    forget()

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from gorodok_graphql.core.views import GorodokGraphQLView
 from graphql import get_introspection_query
 from tests.conftest import graphql, login
-from tests.test_graphql.test_api_clients import bearer, make_client, post
+from tests.support.api_clients import bearer, make_client, post
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
@@ -99,7 +99,7 @@ def test_complexity_limit(client, alpha, settings):
 
 
 def test_the_default_complexity_admits_every_appeal_field_on_a_full_page(client, alpha):
-    from tests.test_graphql.test_appeals_common import APPEAL_FIELDS
+    from tests.support.appeals import APPEAL_FIELDS
 
     _, token = make_client(alpha.schema_name, ["appeals:read", "appeals:personal_data"])
     query = "{ appeals(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { " \

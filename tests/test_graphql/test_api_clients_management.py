@@ -15,8 +15,8 @@ from gorodok_platform.accounts.roles import Role
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.integrations.models import ApiClient
 from tests.conftest import graphql, login
-from tests.test_graphql.test_api_clients import assert_refused, bearer, make_client, post
-from tests.test_graphql.test_appeals_common import staff
+from tests.support.api_clients import assert_refused, bearer, make_client, post
+from tests.support.appeals import staff
 
 CREATE = """mutation ($name: String!, $scopes: [ApiScope!]!, $expiresAt: DateTime) {
   createApiClient(name: $name, scopes: $scopes, expiresAt: $expiresAt) {

@@ -15,7 +15,7 @@ from gorodok_services.appeals.deadlines import rule_for
 from gorodok_services.appeals.models import Appeal, AppealEvent, Department
 from gorodok_services.core.calendar import deadline
 from tests.conftest import graphql, login
-from tests.test_graphql.test_appeals_common import (
+from tests.support.appeals import (
     APPEAL,
     LARGE_FAMILIES,
     ROAD,

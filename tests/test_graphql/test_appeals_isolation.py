@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from gorodok_services.appeals.models import Appeal
 from tests.conftest import graphql, login
-from tests.test_graphql.test_appeals_common import APPEAL, gid, receive
+from tests.support.appeals import APPEAL, gid, receive
 
 CLOSE = "mutation ($id: ID!) { closeAppeal(id: $id) { appeal { subject } errors { field code } } }"
 

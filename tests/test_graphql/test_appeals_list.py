@@ -16,7 +16,7 @@ from gorodok_services.appeals import services as appeal_services
 from gorodok_services.appeals.models import Appeal, AppealEvent, Attachment, Department, Question
 from gorodok_services.appeals.services import QuestionInput
 from tests.conftest import graphql, login
-from tests.test_graphql.test_appeals_common import (
+from tests.support.appeals import (
     LARGE_FAMILIES,
     ROAD,
     gid,

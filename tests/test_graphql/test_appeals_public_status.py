@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from gorodok_services.appeals import services as appeal_services
 from tests.conftest import graphql
-from tests.test_graphql.test_appeals_common import APPLICANT, receive, register
+from tests.support.appeals import APPLICANT, receive, register
 
 STATUS = """query ($number: String!, $code: String!) {
   appealStatus(registrationNumber: $number, accessCode: $code) {

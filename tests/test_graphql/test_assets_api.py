@@ -17,7 +17,7 @@ from gorodok_services.assets import error_codes
 from gorodok_services.assets import services as asset_services
 from gorodok_services.assets.models import Asset, AssetStatus
 from tests.conftest import graphql
-from tests.test_services.assets_common import SCHOOL_INN, asset_gid, building, holder, holder_gid, vehicle
+from tests.support.assets import SCHOOL_INN, asset_gid, building, holder, holder_gid, vehicle
 
 LIST = """query ($first: Int, $section: AssetSection, $search: String, $inRegister: Boolean) {
   assets(first: $first, section: $section, search: $search, inRegister: $inRegister) {

@@ -21,8 +21,8 @@ from hypothesis_graphql import mutations, queries
 import graphql as graphql_core
 from gorodok_graphql.region_schema import schema as region_schema
 from gorodok_graphql.tenant_schema import schema as tenant_schema
-from tests.test_graphql.test_api_clients import bearer, make_client
-from tests.test_graphql.test_appeals_common import receive, register
+from tests.support.api_clients import bearer, make_client
+from tests.support.appeals import receive, register
 
 pytestmark = pytest.mark.fuzz
 

@@ -18,8 +18,8 @@ from gorodok_graphql.core.errors import errors_from_validation_error
 from gorodok_graphql.core.ids import parse_global_id
 from gorodok_services.appeals import error_codes
 from tests.conftest import graphql, login
-from tests.test_graphql.test_api_clients import bearer, make_client
-from tests.test_graphql.test_appeals_common import gid, receive
+from tests.support.api_clients import bearer, make_client
+from tests.support.appeals import gid, receive
 
 NODE = "query ($id: ID!) { node(id: $id) { id __typename ... on Appeal { subject applicant { name } } } }"
 BAD_IDS = ["", "x", "nonsense!!", to_global_id("Appeal", "x"), to_global_id("Appeal", -5), to_global_id("Appeal", 0),

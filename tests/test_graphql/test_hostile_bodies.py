@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_graphql.test_api_clients import make_client
+from tests.support.api_clients import make_client
 
 DEEP = b"[" * (97 * 1024)
 HOSTILE_BODIES = [

@@ -10,8 +10,8 @@ from graphql_relay import to_global_id
 
 from gorodok_services.appeals.models import Appeal
 from tests.conftest import graphql
-from tests.test_graphql.test_api_clients import bearer, make_client
-from tests.test_graphql.test_appeals_common import gid, receive, register
+from tests.support.api_clients import bearer, make_client
+from tests.support.appeals import gid, receive, register
 
 RECEIVE = """mutation ($input: ReceiveAppealInput!, $key: String) { receiveAppeal(input: $input, idempotencyKey: $key) {
   created appealId appeal { subject text applicant { name } history { action } } errors { field code message } } }"""

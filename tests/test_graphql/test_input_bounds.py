@@ -9,7 +9,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from tests.conftest import graphql, login
-from tests.test_graphql.test_api_clients import bearer, make_client
+from tests.support.api_clients import bearer, make_client
 
 STATISTICS = "query ($from: Date!, $to: Date!) { appealStatistics(dateFrom: $from, dateTo: $to) { appeals } }"
 RECEIVE = """mutation ($input: ReceiveAppealInput!) { receiveAppeal(input: $input) {

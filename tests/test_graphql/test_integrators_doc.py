@@ -11,7 +11,7 @@ from django.conf import settings
 from gorodok_graphql.appeals.statistics import STATISTICS_BASE_COST
 from gorodok_graphql.core.limits import SCHEMA_COST, TYPE_COST
 from gorodok_platform.integrations.auth import InvalidToken
-from tests.test_graphql.test_api_clients import LIST, assert_refused, make_client, post
+from tests.support.api_clients import LIST, assert_refused, make_client, post
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "integrators.md").read_text()
 

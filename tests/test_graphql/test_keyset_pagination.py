@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 
 from gorodok_services.appeals.models import Appeal
 from tests.conftest import graphql, login
-from tests.test_graphql.test_api_clients import bearer, make_client
-from tests.test_graphql.test_appeals_common import receive
+from tests.support.api_clients import bearer, make_client
+from tests.support.appeals import receive
 
 PAGE = """query ($first: Int, $after: String, $last: Int, $before: String, $updatedSince: DateTime) {
   appeals(first: $first, after: $after, last: $last, before: $before, updatedSince: $updatedSince) {

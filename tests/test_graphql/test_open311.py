@@ -13,39 +13,15 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from gorodok_platform.audit.models import AuditEntry
-from gorodok_platform.integrations.models import ApiClient, hash_secret
+from gorodok_platform.integrations.models import ApiClient
 from gorodok_services.appeals import services as appeal_services
 from gorodok_services.appeals.models import Appeal
-from tests.test_graphql.test_appeals_common import LARGE_FAMILIES, ROAD, SNOW, receive, register
+from tests.support.appeals import LARGE_FAMILIES, ROAD, SNOW, receive, register
 
 LIGHTING = "0003.0009.0097.0690"
 HEATING = "0005.0005.0057.1153"
 BUDGET = "0003.0008.0082.0595"  # in section 0003, but no 311 service
-PERSON = {"first_name": "Иван", "last_name": "Петров", "email": "petrov@example.ru", "phone": "+7 913 000-11-22"}
-
-
-def api_client(tenant, scopes=("appeals:write",), schema: str | None = None, **fields) -> str:
-    """An API client in the municipality's schema (or ``schema``); returns its token."""
-    with schema_context(schema or tenant.schema_name):
-        key_id, secret, token = ApiClient.new_credentials()
-        ApiClient.objects.create(name="Городской портал 311", key_id=key_id, secret_hash=hash_secret(secret),
-                                 scopes=list(scopes), **fields)
-    return token
-
-
-def get(client, tenant, path: str, **params):
-    response = client.get(f"/open311/{path}", params, HTTP_HOST=tenant.host)
-    return response.status_code, json.loads(response.content)
-
-
-def post(client, tenant, token: str | None, **params):
-    data = {"service_code": ROAD, "address_string": "ул. Ленина, 12", "description": "Глубокая яма у остановки",
-            **PERSON, **params}
-    if token is not None:
-        data["api_key"] = token
-    data = {key: value for key, value in data.items() if value is not None}
-    response = client.post("/open311/v2/requests.json", data, HTTP_HOST=tenant.host)
-    return response.status_code, json.loads(response.content)
+from tests.support.open311 import PERSON, api_client, get, post  # noqa: E402
 
 
 def assert_error(result, status: int, text: str = "") -> None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from gorodok_graphql.appeals.statistics import statistics_cost
 from gorodok_graphql.core.limits import SCHEMA_COST
 from tests.conftest import graphql
-from tests.test_graphql.test_api_clients import bearer, make_client
+from tests.support.api_clients import bearer, make_client
 from tests.test_graphql.test_appeals_list import LIST_WITH_EVERYTHING, _bulk_appeals
 
 WORST_ACCEPTED_SECONDS = 2.0

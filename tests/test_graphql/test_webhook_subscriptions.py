@@ -19,8 +19,8 @@ from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.integrations.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from gorodok_platform.integrations.webhooks import MAX_SUBSCRIPTIONS_PER_CLIENT, webhook_subscribe
 from tests.conftest import ADMIN_PASSWORD, graphql, login
-from tests.test_graphql.test_api_clients import assert_refused, bearer, make_client, post
-from tests.test_graphql.test_appeals_common import staff
+from tests.support.api_clients import assert_refused, bearer, make_client, post
+from tests.support.appeals import staff
 
 URL = "https://hooks.example.ru/gorodok"
 SCOPES = ["webhooks", "appeals:read"]

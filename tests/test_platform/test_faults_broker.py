@@ -18,7 +18,7 @@ from gorodok_platform.jobs.broker import broker_from_url, queue_name
 from gorodok_platform.jobs.enqueue import deferred_count
 from gorodok_platform.jobs.models import DeferredMessage
 from gorodok_platform.jobs.scheduler import Scheduler
-from tests.test_platform.faults import RedisInstance, deadline
+from tests.support.faults import RedisInstance, deadline
 
 pytestmark = pytest.mark.faults
 
@@ -71,7 +71,7 @@ def _drain(broker, deliver: bool) -> list[dramatiq.Message]:
 
 def test_a_frozen_broker_does_not_stall_writes_and_nothing_is_lost(alpha, client, jobs_on_redis, redis_server,
                                                                    settings, django_capture_on_commit_callbacks):
-    from tests.test_graphql.test_open311 import api_client, post
+    from tests.support.open311 import api_client, post
 
     token = api_client(alpha)
     baseline = []
@@ -122,7 +122,7 @@ def test_a_frozen_broker_does_not_stall_writes_and_nothing_is_lost(alpha, client
 
 def test_a_stopped_broker_costs_a_write_nothing_noticeable(alpha, client, jobs_on_redis, redis_server,
                                                            django_capture_on_commit_callbacks):
-    from tests.test_graphql.test_open311 import api_client, post
+    from tests.support.open311 import api_client, post
 
     token = api_client(alpha)
     with django_capture_on_commit_callbacks(execute=True):  # warm: the first request of a process is slower

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import login
-from tests.test_platform.faults import PostgresInstance, deadline, pointed_at
+from tests.support.faults import PostgresInstance, deadline, pointed_at
 
 pytestmark = pytest.mark.faults
 

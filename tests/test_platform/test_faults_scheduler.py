@@ -17,8 +17,8 @@ from dramatiq.middleware import Middleware
 from gorodok_platform.jobs.broker import broker_from_url
 from gorodok_platform.jobs.locks import SCHEDULER
 from gorodok_platform.jobs.scheduler import PeriodicJob, Scheduler, scheduler_state
-from tests.test_platform.brokers import wait_for
-from tests.test_platform.faults import PostgresInstance, RedisInstance, deadline, pointed_at
+from tests.support.brokers import wait_for
+from tests.support.faults import PostgresInstance, RedisInstance, deadline, pointed_at
 
 pytestmark = pytest.mark.faults
 

@@ -17,7 +17,7 @@ from gorodok_platform.jobs.actors import record_ping
 from gorodok_platform.jobs.broker import broker_from_url
 from gorodok_platform.jobs.middleware import TENANT_OPTION, send_in_tenant
 from gorodok_platform.jobs.models import JobPing
-from tests.test_platform.brokers import delete_queues, drain, require_service, wait_for
+from tests.support.brokers import delete_queues, drain, require_service, wait_for
 
 pytestmark = pytest.mark.brokers
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gorodok_platform.observability.logging import configure_logging
 from gorodok_platform.observability.sentry import SCRUBBED, init_sentry, scrub_event
-from tests.test_platform.brokers import require_service
+from tests.support.brokers import require_service
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 QUERY = '{"query": "{ municipality { name } }"}'

@@ -17,7 +17,7 @@ from gorodok_platform.integrations.models import OutboxEvent
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal, AppealStatus
 from gorodok_services.appeals.sweep import appeals_sweep
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 RECEIVED = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 PERSONAL_DATA = ("Иванов", "ivanov@example.ru", "Ленина", "Яма на дороге", "ремонт дороги", "Яма заделана")

@@ -12,19 +12,7 @@ from django_tenants.utils import schema_context
 from gorodok_platform.accounts.models import User
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal, AppealStatus, QuestionResult
-from gorodok_services.appeals.services import AppealIntake, QuestionInput
-
-
-def intake(**overrides) -> AppealIntake:
-    values = {
-        "channel": "feedback_platform", "subject": "Яма на дороге", "text": "На улице Ленина яма.",
-        "questions": [QuestionInput("0003.0009.0097.0684", "ремонт дороги")],
-        "applicant_name": "Иванов Иван Иванович", "applicant_email": "ivanov@example.ru",
-        "applicant_address": "г. Альфа, ул. Ленина, 1", "external_number": "POS-1",
-        "received_at": datetime(2026, 3, 2, 3, 0, tzinfo=UTC),
-    }
-    values.update(overrides)
-    return AppealIntake(**values)
+from tests.support.appeals import dated_intake as intake
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.appeals import services
 from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, RULES, STATISTICS
 from tests.conftest import login
-from tests.test_graphql.test_appeals_common import APPLICANT, gid, receive, register, staff
-from tests.test_services.test_back_office import media_root  # noqa: F401  (fixture)
+from tests.support.appeals import APPLICANT, gid, receive, register, staff
 
 LIST = "/admin/appeals/appeal/"
 NAME = APPLICANT["applicant_name"]
@@ -35,7 +34,7 @@ class World:
 
 
 @pytest.fixture
-def world(alpha, media_root) -> World:  # noqa: F811
+def world(alpha, media_root) -> World:
     appeal = receive(alpha, external_number="MATRIX-1")
     register(alpha, appeal)
     with schema_context(alpha.schema_name):

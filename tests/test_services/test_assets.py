@@ -20,7 +20,7 @@ from gorodok_services.assets import error_codes as codes
 from gorodok_services.assets import services
 from gorodok_services.assets.models import Asset, AssetChange, AssetsSettings, AssetStatus, Holder
 from gorodok_services.assets.selectors import asset_register_balance_total, asset_register_count
-from tests.test_services.assets_common import SCHOOL_INN, building, building_values, holder, vehicle
+from tests.support.assets import SCHOOL_INN, building, building_values, holder, vehicle
 
 
 def codes_of(exc: ValidationError) -> dict[str, set[str]]:

@@ -15,8 +15,8 @@ from gorodok_platform.accounts.roles import municipal_roles
 from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.assets.permissions import CHANGE, READ, RULES, SETTINGS
 from tests.conftest import login
-from tests.test_graphql.test_appeals_common import staff
-from tests.test_services.assets_common import asset_gid, building
+from tests.support.appeals import staff
+from tests.support.assets import asset_gid, building
 
 LIST = "/admin/assets/asset/"
 DENIED = {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}

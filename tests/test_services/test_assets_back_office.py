@@ -15,8 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from gorodok_services.assets.models import Asset, AssetChange, AssetStatus
 from tests.conftest import login
-from tests.test_services.assets_common import SCHOOL_INN, building, holder, vehicle
-from tests.test_services.test_back_office import media_root  # noqa: F401  (fixture)
+from tests.support.assets import SCHOOL_INN, building, holder, vehicle
 
 LIST = "/admin/assets/asset/"
 
@@ -78,7 +77,7 @@ def test_adding_and_changing_go_through_the_services(signed_in, alpha):
     assert "Участок у реки → Участок у реки Абакан" in page
 
 
-def test_documents_encumbrances_and_removal_pages(signed_in, alpha, media_root):  # noqa: F811
+def test_documents_encumbrances_and_removal_pages(signed_in, alpha, media_root):
     asset = building(alpha)
     url = f"{LIST}{asset.pk}/act/"
     response = signed_in.post(f"{url}document/", {"kind": "contract", "number": "17", "date": "2015-03-01",
@@ -115,7 +114,7 @@ def _workbook(rows) -> bytes:
     return target.getvalue()
 
 
-def test_the_import_wizard(signed_in, alpha, media_root):  # noqa: F811
+def test_the_import_wizard(signed_in, alpha, media_root):
     holder(alpha)
     content = _workbook([
         ["Наименование объекта", "Тип объекта", "Вид права", "ИНН правообладателя", "Балансовая стоимость", "Заметки"],
@@ -144,7 +143,7 @@ def test_the_import_wizard(signed_in, alpha, media_root):  # noqa: F811
         assert Asset.objects.get(name="Автобус").balance_value == Decimal("5000000.00")
 
 
-def test_the_import_wizard_reports_a_bad_file(signed_in, alpha, media_root):  # noqa: F811
+def test_the_import_wizard_reports_a_bad_file(signed_in, alpha, media_root):
     response = signed_in.post(f"{LIST}import/", {"file": SimpleUploadedFile("r.csv", "Имя\n".encode("utf-16"))},
                               HTTP_HOST=alpha.host)
     assert "UTF-8 or Windows-1251" in response.content.decode()

@@ -18,7 +18,7 @@ from gorodok_platform.integrations.models import OutboxEvent
 from gorodok_services.assets import error_codes as codes
 from gorodok_services.assets import exports, imports
 from gorodok_services.assets.models import Asset, AssetChange
-from tests.test_services.assets_common import SCHOOL_INN, building, holder
+from tests.support.assets import SCHOOL_INN, building, holder
 
 HEADERS = ["Реестровый номер", "Вид объекта", "Наименование", "Адрес (местоположение)", "Кадастровый номер",
            "Вид права", "ИНН правообладателя", "Балансовая стоимость, руб.", "Остаточная стоимость, руб."]

@@ -23,27 +23,10 @@ from gorodok_services.appeals.models import Appeal, AppealsSettings, AppealStatu
 from gorodok_services.core.calendar import end_of_local_day, local_date
 from gorodok_tenants.modules import municipality_set_module
 from tests.conftest import ADMIN_PASSWORD, login
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 LIST = "/admin/appeals/appeal/"
 ZONE = "Asia/Krasnoyarsk"
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Files in a temporary folder. The tenant storage caches its root (django-tenants does not
-    clear it when MEDIA_ROOT changes), so forget it before and after."""
-    from django.core.files.storage import default_storage
-    from django.utils.functional import empty
-
-    def forget():
-        if default_storage._wrapped is not empty:
-            vars(default_storage._wrapped).pop("relative_media_root", None)
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    forget()
-    yield tmp_path
-    forget()
 
 
 def change_url(appeal) -> str:

@@ -13,7 +13,7 @@ from gorodok_services.appeals import services
 from gorodok_services.appeals.deadlines import rule_for
 from gorodok_services.appeals.models import DeadlineRule
 from gorodok_services.core.calendar import add_days, deadline, is_working_day, local_date
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 KRASNOYARSK = "Asia/Krasnoyarsk"
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 
 def _race(schema_name: str, make_call, count: int = 2) -> list:

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Notification
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 DEPTHS: list[int] = []
 

@@ -28,26 +28,9 @@ from gorodok_services.appeals.models import (
 )
 from gorodok_services.appeals.retention import appeals_retention
 from gorodok_services.appeals.services import QuestionInput
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 YEAR = timedelta(days=366)
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    """Files in a temporary folder. The tenant storage caches its root (django-tenants does not
-    clear it when MEDIA_ROOT changes), so forget it before and after."""
-    from django.core.files.storage import default_storage
-    from django.utils.functional import empty
-
-    def forget():
-        if default_storage._wrapped is not empty:
-            vars(default_storage._wrapped).pop("relative_media_root", None)
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    forget()
-    yield tmp_path
-    forget()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from gorodok_services.appeals.models import Appeal, AppealsSettings, Notificatio
 from gorodok_services.appeals.sweep import appeals_sweep
 from gorodok_tenants.modules import municipality_set_module
 from gorodok_tenants.modules.jobs import fan_out_module_task, run_module_task
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 RECEIVED = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 SENDER = "obrashcheniya@alpha.example.ru"
@@ -261,7 +261,7 @@ def test_a_broker_outage_does_not_fail_the_change_and_the_sweep_sends_later(alph
     from gorodok_services.appeals import services
     from gorodok_services.appeals.models import Notification
     from gorodok_services.appeals.sweep import appeals_sweep
-    from tests.test_services.test_appeal_flow import intake
+    from tests.support.appeals import dated_intake as intake
 
     broker = dramatiq.get_broker()
     broker.flush_all()

@@ -28,7 +28,7 @@ from gorodok_services.appeals.models import (
 from gorodok_services.appeals.statistics import appeal_statistics
 from gorodok_services.appeals.sweep import appeals_sweep
 from tests.conftest import graphql
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 from tests.test_services.test_back_office import act_url, change_url, new_appeal, office  # noqa: F401
 from tests.test_services.test_sweep import broker, deliver_queued  # noqa: F401
 
@@ -313,7 +313,7 @@ STATS = """query { appealStatistics(dateFrom: "2026-01-01", dateTo: "2026-12-31"
 
 def test_api_actions(client, alpha):
     from tests.conftest import login
-    from tests.test_graphql.test_appeals_common import gid
+    from tests.support.appeals import gid
 
     login(client, alpha.host, alpha.admin_email)
     appeal = new_appeal(alpha, 2)
@@ -351,7 +351,7 @@ def test_api_actions(client, alpha):
 
 def test_api_actions_need_the_write_role(client, alpha):
     from tests.conftest import login
-    from tests.test_graphql.test_appeals_common import gid, staff
+    from tests.support.appeals import gid, staff
 
     email = staff(alpha, "viewer@alpha.example.ru", "viewer")
     login(client, alpha.host, email)

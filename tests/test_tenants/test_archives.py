@@ -679,7 +679,7 @@ def _attach(municipality: Municipality, name: str, data: bytes):
 
     from gorodok_services.appeals import services as appeal_services
     from gorodok_services.appeals.models import Attachment
-    from tests.test_services.test_appeal_flow import intake
+    from tests.support.appeals import dated_intake as intake
 
     with schema_context(municipality.schema_name):
         appeal, _ = appeal_services.appeal_receive(data=intake(external_number=f"FILES-{name}"))

@@ -15,7 +15,6 @@ import re
 import uuid
 from html.parser import HTMLParser
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -26,8 +25,8 @@ from gorodok_services.appeals.models import Appeal
 from gorodok_tenants.console import admin as _registrations  # noqa: F401  (registers the models)
 from gorodok_tenants.console.sites import back_office, region_console
 from tests.conftest import graphql, login
-from tests.test_graphql.test_open311 import ROAD, api_client
-from tests.test_graphql.test_open311 import post as open311_post
+from tests.support.open311 import ROAD, api_client
+from tests.support.open311 import post as open311_post
 
 RAW_MARKERS = ("<script>hostile(", "<img src=x onerror=hostile(", "<svg onload=hostile(")
 ESCAPED_MARKER = "&lt;script&gt;hostile("
@@ -198,21 +197,6 @@ def _fill(route: str, pks: list[str]) -> list[str]:
         urls = [url.replace("<str:code>", code) for url in urls for code in ACTIONS]
     urls = [re.sub(r"<int:\w+>", "1", url) for url in urls]
     return [url for url in urls if "<" not in url]
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    from django.core.files.storage import default_storage
-    from django.utils.functional import empty
-
-    def forget():
-        if default_storage._wrapped is not empty:
-            vars(default_storage._wrapped).pop("relative_media_root", None)
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    forget()
-    yield tmp_path
-    forget()
 
 
 def test_hostile_strings_are_escaped_on_every_back_office_page(client, alpha, media_root):

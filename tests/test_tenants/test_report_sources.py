@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from gorodok_tenants.modules import municipality_set_module
 from gorodok_tenants.modules.report_sources import report_source_compute, report_source_labels, report_sources
-from tests.test_graphql.test_appeals_common import receive, register
+from tests.support.appeals import receive, register
 
 
 def test_the_appeals_sources_are_registered():

@@ -18,7 +18,7 @@ from gorodok_tenants.modules import municipality_set_module, registered_modules
 from gorodok_tenants.modules.counters import counter_labels, municipality_counters_refresh
 from gorodok_tenants.modules.jobs import fan_out_module_task
 from tests.conftest import login
-from tests.test_platform.test_webhooks import Receiver
+from tests.support.webhooks import Receiver
 from tests.toy_module.models import Toy
 
 
