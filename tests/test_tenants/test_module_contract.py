@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_toy_module_works_end_to_end_when_added_to_the_settings():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.toy_module.settings", "GORODOK_ENV": "test"}
     result = subprocess.run(
+        # A fresh database each time, kept at the end: dropping it could wait on a job thread's connection.
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ds=tests.toy_module.settings",
-         "tests/toy_module"],
+         "--create-db", "--reuse-db", "tests/toy_module"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
