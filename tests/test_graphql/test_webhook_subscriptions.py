@@ -17,7 +17,7 @@ from gorodok_platform.accounts.roles import Role
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_platform.audit.models import AuditEntry
 from gorodok_platform.integrations.models import OutboxEvent, WebhookDelivery, WebhookSubscription
-from gorodok_platform.integrations.webhooks import MAX_SUBSCRIPTIONS_PER_CLIENT, webhook_subscribe
+from gorodok_platform.integrations.webhooks.subscriptions import MAX_SUBSCRIPTIONS_PER_CLIENT, webhook_subscribe
 from tests.conftest import ADMIN_PASSWORD, graphql, login
 from tests.support.api_clients import assert_refused, bearer, make_client, post
 from tests.support.appeals import staff
@@ -491,7 +491,7 @@ def test_a_token_does_not_open_the_back_office(client, alpha):
 
 
 def test_every_event_means_only_those_the_clients_scopes_allow(client, alpha):
-    from gorodok_platform.integrations.webhooks import subscriptions_for
+    from gorodok_platform.integrations.webhooks.subscriptions import subscriptions_for
 
     api_client, token = make_client(alpha.schema_name, SCOPES)
     payload = create(client, alpha.host, token, events=[])

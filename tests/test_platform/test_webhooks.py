@@ -17,7 +17,6 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from gorodok_platform.integrations import webhooks
 from gorodok_platform.integrations.actors import (
     dispatch_outbox_event,
     dispatch_pending_outbox_everywhere,
@@ -32,15 +31,16 @@ from gorodok_platform.integrations.models import (
     hash_secret,
 )
 from gorodok_platform.integrations.outbox import outbox_dispatch, outbox_emit
-from gorodok_platform.integrations.webhooks import (
-    sign,
-    validate_target_url,
-    verify_signature,
+from gorodok_platform.integrations.webhooks import config as webhook_config
+from gorodok_platform.integrations.webhooks import transport
+from gorodok_platform.integrations.webhooks.signing import sign, verify_signature
+from gorodok_platform.integrations.webhooks.subscriptions import (
     webhook_subscribe,
     webhook_subscription_pause,
     webhook_subscription_resume,
     webhook_unsubscribe,
 )
+from gorodok_platform.integrations.webhooks.transport import validate_target_url
 from gorodok_platform.jobs.broker import broker_from_url
 from gorodok_platform.jobs.middleware import send_in_tenant
 from gorodok_platform.jobs.models import DeferredMessage, FailedJob
@@ -455,19 +455,19 @@ def test_retry_defaults(settings):
     for name in ("WEBHOOK_MAX_RETRIES", "WEBHOOK_MIN_BACKOFF_MS", "WEBHOOK_MAX_BACKOFF_MS"):
         if hasattr(settings, name):
             delattr(settings, name)
-    assert webhooks.retry_options() == {"max_retries": 8, "min_backoff": 10_000, "max_backoff": 3_600_000}
+    assert webhook_config.retry_options() == {"max_retries": 8, "min_backoff": 10_000, "max_backoff": 3_600_000}
 
 
 def test_target_checks(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     assert validate_target_url("https://8.8.8.8/hook") == "https://8.8.8.8/hook"
-    with pytest.raises(webhooks.TargetRefused):
-        webhooks.resolve_target("http://localhost:9/")
-    with pytest.raises(webhooks.TargetRefused):
-        webhooks.resolve_target("http://[::ffff:127.0.0.1]:9/")
+    with pytest.raises(transport.TargetRefused):
+        transport.resolve_target("http://localhost:9/")
+    with pytest.raises(transport.TargetRefused):
+        transport.resolve_target("http://[::ffff:127.0.0.1]:9/")
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     assert validate_target_url("http://127.0.0.1:8000/x") == "http://127.0.0.1:8000/x"
-    assert webhooks.resolve_target("http://127.0.0.1:9/a?b=1").path == "/a?b=1"
+    assert transport.resolve_target("http://127.0.0.1:9/a?b=1").path == "/a?b=1"
 
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:1/15", "amqp://guest:guest@127.0.0.1:1/%2F"])

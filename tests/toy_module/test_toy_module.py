@@ -13,7 +13,8 @@ from django_tenants.utils import schema_context
 from gorodok_graphql.snapshot import live_sdl
 from gorodok_platform.integrations.models import ApiClient, OutboxEvent, WebhookDelivery, hash_secret
 from gorodok_platform.integrations.services import api_client_create
-from gorodok_platform.integrations.webhooks import verify_signature, webhook_subscribe
+from gorodok_platform.integrations.webhooks.signing import verify_signature
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_subscribe
 from gorodok_tenants.modules import municipality_set_module, registered_modules
 from gorodok_tenants.modules.counters import counter_labels, municipality_counters_refresh
 from gorodok_tenants.modules.jobs import fan_out_module_task

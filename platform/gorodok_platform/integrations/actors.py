@@ -20,14 +20,14 @@ def dispatch_outbox_event(event_id: str) -> None:
 def deliver_webhook(subscription_id: int, event_id: str, subscription_schema: str) -> None:
     """POST one event (of the schema the message runs in) to one subscription (in
     ``subscription_schema``). A failure raises, and Dramatiq retries with exponential backoff."""
-    from gorodok_platform.integrations.webhooks import webhook_deliver
+    from gorodok_platform.integrations.webhooks.delivery import webhook_deliver
 
     webhook_deliver(subscription_id=subscription_id, event_id=event_id, subscription_schema=subscription_schema)
 
 
 def enqueue_delivery(event_schema: str, subscription_id: int, event_id: str, subscription_schema: str):
     """Queue ``deliver_webhook`` in the event's schema with the retry settings of the moment."""
-    from gorodok_platform.integrations.webhooks import retry_options
+    from gorodok_platform.integrations.webhooks.config import retry_options
 
     return deliver_webhook.send_with_options(args=(subscription_id, event_id, subscription_schema),
                                              **{TENANT_OPTION: event_schema, **retry_options()})

@@ -76,7 +76,7 @@ def outbox_dispatch(event_id: str) -> int | None:
     transaction is open while the broker is called: a session advisory lock per event keeps two
     dispatchers apart."""
     from gorodok_platform.integrations.actors import enqueue_delivery
-    from gorodok_platform.integrations.webhooks import subscriptions_for
+    from gorodok_platform.integrations.webhooks.subscriptions import subscriptions_for
 
     schema = connection.schema_name
     with advisory_lock(OUTBOX_EVENT.name, item=f"{schema}:{event_id}", private=False) as lock:

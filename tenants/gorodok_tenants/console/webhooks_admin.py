@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.accounts.roles import Role
 from gorodok_platform.integrations.models import WebhookDelivery, WebhookSubscription
-from gorodok_platform.integrations.webhooks import webhook_subscription_pause, webhook_subscription_resume
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_subscription_pause, webhook_subscription_resume
 from gorodok_tenants.console.permissions import is_regional_admin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
 from gorodok_tenants.routing import is_region

@@ -10,7 +10,7 @@ from gorodok_graphql.webhooks.access import remember_schema
 from gorodok_graphql.webhooks.enums import WebhookErrorCode
 from gorodok_graphql.webhooks.types import WebhookError, WebhookSubscription
 from gorodok_platform.integrations.models import Scope
-from gorodok_platform.integrations.webhooks import webhook_events_clean, webhook_subscribe
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_events_clean, webhook_subscribe
 
 SECRET_DESCRIPTION = ("The signing secret of ``X-Gorodok-Signature``, shown this once: store it now. "
                       "It cannot be shown again; to change it, subscribe anew and delete this subscription.")

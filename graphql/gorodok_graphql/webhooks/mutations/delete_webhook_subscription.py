@@ -6,7 +6,7 @@ from gorodok_graphql.webhooks.access import in_subscriptions_schema, staff_actor
 from gorodok_graphql.webhooks.enums import WebhookErrorCode
 from gorodok_graphql.webhooks.types import WebhookError
 from gorodok_platform.integrations.models import Scope
-from gorodok_platform.integrations.webhooks import webhook_unsubscribe
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_unsubscribe
 
 
 class DeleteWebhookSubscription(BaseMutation):

@@ -12,7 +12,7 @@ from gorodok_graphql.webhooks.access import (
 from gorodok_graphql.webhooks.enums import WebhookErrorCode
 from gorodok_graphql.webhooks.types import WebhookError, WebhookSubscription
 from gorodok_platform.integrations.models import Scope
-from gorodok_platform.integrations.webhooks import webhook_subscription_pause
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_subscription_pause
 
 
 class PauseWebhookSubscription(BaseMutation):

@@ -13,7 +13,7 @@ from gorodok_graphql.webhooks.enums import WebhookErrorCode
 from gorodok_graphql.webhooks.types import WebhookError, WebhookSubscription
 from gorodok_platform.integrations.models import Scope
 from gorodok_platform.integrations.models import WebhookSubscription as WebhookSubscriptionModel
-from gorodok_platform.integrations.webhooks import webhook_subscription_resume
+from gorodok_platform.integrations.webhooks.subscriptions import webhook_subscription_resume
 
 
 class ResumeWebhookSubscription(BaseMutation):
