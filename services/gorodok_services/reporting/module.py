@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.modules import (
-    REGIONAL,  # noqa: F401  (re-exported for callers that declare regional rules)
     Counter,
+    GraphQLRoots,
     ModuleEvent,
     ModuleInfo,
     ModuleRole,
@@ -55,6 +55,12 @@ MODULE = ModuleInfo(
         PeriodicTask("deadlines", "gorodok_services.reporting.deadlines.reporting_deadlines", seconds=3600),
         # The standing region-wide indicators, from every module's report sources.
         PeriodicTask("indicators", "gorodok_services.reporting.indicators.indicators_refresh", seconds=6 * 3600),
+    ),
+    graphql=GraphQLRoots(
+        tenant_query="gorodok_graphql.reporting.queries.TenantReportingQueries",
+        tenant_mutation="gorodok_graphql.reporting.mutations.TenantReportingMutations",
+        region_query="gorodok_graphql.reporting.queries.RegionReportingQueries",
+        region_mutation="gorodok_graphql.reporting.mutations.RegionReportingMutations",
     ),
     demo="gorodok_services.reporting.demo.seed_demo_reporting",
 )

@@ -73,7 +73,8 @@ def copies_visible_to(actor, campaign: Campaign) -> QuerySet:
         return SubmissionCopy.objects.none()
     queryset = SubmissionCopy.objects.filter(campaign=campaign).select_related("municipality")
     if is_api_client(actor):
-        queryset = queryset.filter(municipality__schema_name__in=list(actor.municipalities or []))
+        record = getattr(actor, "client", actor)  # the request's authenticated client wraps the record
+        queryset = queryset.filter(municipality__schema_name__in=list(getattr(record, "municipalities", None) or []))
     return queryset.order_by("municipality__name")
 
 

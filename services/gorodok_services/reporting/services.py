@@ -103,11 +103,9 @@ def template_version_copy(*, version: TemplateVersion) -> TemplateVersion:
 
 # --- campaigns ----------------------------------------------------------------------------------------------
 
-@_in_public
-@transaction.atomic
-def campaign_create(*, version: TemplateVersion, title: str, period_start: date, period_end: date,
-                    deadline: date, audience: str = Audience.ALL, audience_kind: str = "",
-                    municipalities=()) -> Campaign:
+def campaign_check(*, version: TemplateVersion, period_start: date, period_end: date, deadline: date,
+                   audience: str, audience_kind: str = "", municipalities=()) -> None:
+    """Raise what is wrong with a campaign before it is made (the console's form asks it too)."""
     from gorodok_tenants.models import MunicipalityKind
 
     if version.published_at is None:
@@ -120,6 +118,15 @@ def campaign_create(*, version: TemplateVersion, title: str, period_start: date,
     if audience not in Audience.values or (audience == Audience.KIND and audience_kind not in MunicipalityKind.values) \
             or (audience == Audience.LIST and not municipalities):
         raise _error("audience", _("Say which municipalities are asked."), error_codes.INVALID_AUDIENCE)
+
+
+@_in_public
+@transaction.atomic
+def campaign_create(*, version: TemplateVersion, title: str, period_start: date, period_end: date,
+                    deadline: date, audience: str = Audience.ALL, audience_kind: str = "",
+                    municipalities=()) -> Campaign:
+    campaign_check(version=version, period_start=period_start, period_end=period_end, deadline=deadline,
+                   audience=audience, audience_kind=audience_kind, municipalities=municipalities)
     campaign = Campaign.objects.create(version=version, title=title.strip(), period_start=period_start,
                                        period_end=period_end, deadline=deadline, audience=audience,
                                        audience_kind=audience_kind if audience == Audience.KIND else "")
