@@ -343,7 +343,7 @@ class SubmissionAdmin(ModuleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
                 submission = services.submission_start(campaign_id=campaign.pk, actor=request.user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
-                return redirect("admin:reporting_submission_changelist")
+                return redirect("admin:reporting_submissions_submission_changelist")
         shown = submission or Submission(campaign_id=campaign.pk, values={}, prefilled={}, reasons={})
         form = ReportForm(request.POST if request.method == "POST" and can_fill else None,
                           definition=campaign.version.parsed, submission=shown)
@@ -354,7 +354,7 @@ class SubmissionAdmin(ModuleAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
                 if "_submit" in request.POST:
                     services.submission_submit(submission=submission, actor=request.user)
                     messages.success(request, _("The report is submitted to the committee."))
-                    return redirect("admin:reporting_submission_changelist")
+                    return redirect("admin:reporting_submissions_submission_changelist")
                 messages.success(request, _("The draft is saved."))
                 return redirect("admin:reporting_submission_fill", campaign.pk)
             except ValidationError as exc:
