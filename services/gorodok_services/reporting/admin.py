@@ -125,6 +125,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("title",)
     actions = ("open_campaigns", "close_campaigns")
     filter_horizontal = ("municipalities",)
+    comparison_page_size = 100  # municipalities per page of the comparison table
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("version__template")
@@ -201,13 +202,19 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     def figures_view(self, request, pk):
         campaign = self._campaign(request, pk)
         copies = copies_visible_to(request.user, campaign)
-        columns, rows = comparison_table(campaign, copies)
+        progress = campaign_progress(campaign, copies)
+        pages = max(1, -(-progress["total"] // self.comparison_page_size))
+        page = request.GET.get("page", "1")
+        page = min(int(page), pages) if page.isdigit() and int(page) >= 1 else 1
+        columns, rows = comparison_table(campaign, copies, offset=(page - 1) * self.comparison_page_size,
+                                         limit=self.comparison_page_size)
         table = [{"municipality": row["municipality"], "status": row["status"],
                   "cells": [display_value(f, v) for f, v in zip(columns, row["values"], strict=True)]}
                  for row in rows]
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": campaign.title,
-                   "campaign": campaign, "progress": campaign_progress(campaign, copies), "columns": columns,
-                   "rows": table, "figures": campaign_aggregates(campaign, copies)}
+                   "campaign": campaign, "progress": progress, "columns": columns, "rows": table,
+                   "figures": campaign_aggregates(campaign, copies), "page": page, "pages": pages,
+                   "previous_page": page - 1 if page > 1 else None, "next_page": page + 1 if page < pages else None}
         return TemplateResponse(request, "reporting/campaign_figures.html", context)
 
     def export_xlsx(self, request, pk):
