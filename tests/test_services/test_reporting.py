@@ -323,3 +323,35 @@ def test_demo_is_idempotent_and_opens_the_campaigns(alpha):
     assert informatization.status == monthly.status == "open"
     assert monthly.deadline < timezone.localdate() < informatization.deadline
     assert SubmissionCopy.objects.filter(campaign=informatization, municipality=alpha.municipality).exists()
+
+
+def test_campaign_audiences_all_and_by_kind(alpha, beta):
+    from gorodok_services.reporting.services import campaign_audience
+
+    version = published()
+    today = timezone.localdate()
+    common = {"version": version, "title": "Все", "period_start": today.replace(day=1), "period_end": today,
+              "deadline": today + timedelta(days=3)}
+    everyone = services.campaign_create(**common)
+    asked = set(campaign_audience(everyone).values_list("pk", flat=True))
+    assert {alpha.municipality.pk, beta.municipality.pk} <= asked
+    kind = alpha.municipality.kind
+    by_kind = services.campaign_create(**common, audience="kind", audience_kind=kind)
+    assert set(campaign_audience(by_kind).values_list("kind", flat=True)) == {kind}
+    with pytest.raises(ValidationError) as caught:
+        services.campaign_create(**common, audience="kind", audience_kind="planet")
+    assert codes(caught.value)["audience"] == {error_codes.INVALID_AUDIENCE}
+    draft = services.template_version_copy(version=version)
+    with pytest.raises(ValidationError) as caught:
+        services.campaign_create(**{**common, "version": draft})
+    assert codes(caught.value)["version"] == {error_codes.VERSION_NOT_PUBLISHED}
+
+
+def test_the_console_lists_indicators_with_their_refresh_time(client, alpha, regional_admin, region_host):
+    from tests.conftest import login
+
+    with schema_context(alpha.schema_name):
+        indicators_refresh()
+    login(client, region_host, regional_admin.email)
+    page = client.get("/admin/reporting/indicator/", {"key": "appeals.received"}, HTTP_HOST=region_host)
+    assert page.status_code == 200 and alpha.municipality.name in page.content.decode()

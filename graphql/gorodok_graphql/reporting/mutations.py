@@ -74,7 +74,10 @@ def _campaign_and_municipality(campaign, municipality_slug):
     from gorodok_services.reporting.models import Campaign
     from gorodok_tenants.models import Municipality
 
-    kind, pk = from_global_id(campaign)
+    try:
+        kind, pk = from_global_id(campaign)
+    except (TypeError, ValueError, UnicodeDecodeError):
+        kind, pk = "", ""
     found = Campaign.objects.filter(pk=pk).first() if kind == "ReportCampaign" and str(pk).isdigit() else None
     municipality = Municipality.objects.filter(slug=municipality_slug).first()
     if found is None or municipality is None:

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from gorodok_services.reporting import definition as d
 from gorodok_services.reporting import exports, services
 from gorodok_services.reporting.figures import campaign_aggregates, comparison_table, display_value
-from gorodok_services.reporting.models import Audience, Campaign, CampaignStatus, ReportTemplate, TemplateVersion
+from gorodok_services.reporting.models import (
+    Audience,
+    Campaign,
+    CampaignStatus,
+    Indicator,
+    ReportTemplate,
+    TemplateVersion,
+)
 from gorodok_services.reporting.module import CODE
 from gorodok_services.reporting.permissions import FILL, REGION_MANAGE, REGION_READ, VIEW, reporting_permit
 from gorodok_services.reporting.selectors import campaign_progress, copies_visible_to, municipality_campaigns
@@ -229,6 +236,21 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
         return response
+
+
+@admin.register(Indicator, site=region_console)
+class IndicatorAdmin(RegionRolesMixin, admin.ModelAdmin):
+    """The standing region-wide indicators: each module's report sources per municipality and period,
+    with the time of the last refresh (a job refreshes them every few hours)."""
+
+    list_display = ("municipality", "key", "period_start", "period_end", "value", "refreshed_at")
+    list_filter = ("key", "period_start")
+    search_fields = ("municipality__name",)
+    list_select_related = ("municipality",)
+    readonly_fields = list_display
+
+    def has_add_permission(self, request, *args):
+        return False
 
 
 # --- the municipality's back office ------------------------------------------------------------------------
