@@ -118,3 +118,36 @@ def test_a_reporter_may_fill_and_a_viewer_may_only_look(client, alpha):
     assert body["data"]["myReports"][0]["campaignId"] == campaign.pk
     _s, body = graphql(client, alpha.host, SAVE, {"c": campaign.pk, "v": '{"spent": "1"}'})
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def test_lists_cost_the_same_queries_at_two_page_sizes(client, alpha, region_host):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        open_campaign([alpha], code=f"list-{_}")
+    with schema_context("public"):
+        _c, token = api_client_create(name="dwh", scopes=["reports:read"], municipalities=[alpha.schema_name])
+    query = ("query ($n: Int) { reportCampaigns(first: $n) { edges { node { title deadline "
+             "version { number title } } } } }")
+    graphql(client, region_host, query, {"n": 1}, **bearer(token))  # the client's record is cached from here on
+    counts = []
+    for first in (1, 3):
+        with CaptureQueriesContext(connection) as captured:
+            _s, body = graphql(client, region_host, query, {"n": first}, **bearer(token))
+        assert len(body["data"]["reportCampaigns"]["edges"]) == first
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with schema_context(alpha.schema_name):
+        _c, tenant_token = api_client_create(name="reports", scopes=["reports:write"])
+    mine = "{ myReports { title status template { title sections { title } } submission { status } } }"
+    graphql(client, alpha.host, mine, **bearer(tenant_token))
+    counts = []
+    for more in (0, 2):
+        for n in range(more):
+            fill_and_submit(alpha, open_campaign([alpha], code=f"more-{n}"), {"spent": "1"})
+        with CaptureQueriesContext(connection) as captured:
+            _s, body = graphql(client, alpha.host, mine, **bearer(tenant_token))
+        assert len(body["data"]["myReports"]) == 3 + more
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

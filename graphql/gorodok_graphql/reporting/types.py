@@ -139,7 +139,7 @@ class ReportCampaign(DjangoObjectType):
     def get_queryset(cls, queryset, info):
         from gorodok_services.reporting.selectors import campaigns_visible_to
 
-        return queryset.all() & campaigns_visible_to(_actor(info))
+        return (queryset.all() & campaigns_visible_to(_actor(info))).select_related("version__template")
 
     def resolve_progress(root, info):
         return ReportProgress(**campaign_progress(root, copies_visible_to(_actor(info), root)))

@@ -31,7 +31,7 @@ def municipality_campaigns(actor=None) -> list[dict]:
     with schema_context(get_public_schema_name()):
         copies = list(SubmissionCopy.objects.filter(municipality_id=tenant.pk)
                       .exclude(campaign__status=CampaignStatus.DRAFT)
-                      .select_related("campaign").order_by("campaign__status", "campaign__deadline"))
+                      .select_related("campaign__version__template").order_by("campaign__status", "campaign__deadline"))
     submissions = {s.campaign_id: s for s in Submission.objects.filter(campaign_id__in=[c.campaign_id for c in copies])}
     today = timezone.localdate()
     return [{"campaign": copy.campaign, "submission": submissions.get(copy.campaign_id), "status": copy.status,
