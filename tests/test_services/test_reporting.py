@@ -153,6 +153,11 @@ def test_the_full_state_machine_with_history_copies_and_events(alpha, regional_a
         events = list(OutboxEvent.objects.order_by("pk").values_list("event_type", flat=True))
         assert events[-4:] == ["report.submitted", "report.returned", "report.submitted", "report.accepted"]
     assert SubmissionCopy.objects.get(pk=copy_row.pk).values["staff"] == "4"
+    from gorodok_platform.audit.models import AuditEntry
+
+    audited = list(AuditEntry.objects.filter(tenant_schema=alpha.schema_name, action__startswith="report.")
+                   .order_by("pk").values_list("action", "actor_email"))
+    assert audited == [("report.returned", regional_admin.email), ("report.accepted", regional_admin.email)]
 
 
 def test_prefilled_values_are_marked_and_changed_only_with_a_reason(alpha):

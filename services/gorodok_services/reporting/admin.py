@@ -183,7 +183,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         for campaign in queryset:
             try:
-                service(campaign=campaign)
+                service(campaign=campaign, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{campaign.title}: {' '.join(exc.messages)}", messages.ERROR)
             else:

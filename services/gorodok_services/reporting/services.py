@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_platform.audit.services import audit_record
 from gorodok_platform.integrations.outbox import outbox_emit
 from gorodok_services.reporting import error_codes
 from gorodok_services.reporting.definition import check_complete, clean_values, parse_definition
@@ -150,7 +151,7 @@ def campaign_audience(campaign: Campaign):
 
 @_in_public
 @transaction.atomic
-def campaign_open(*, campaign: Campaign) -> Campaign:
+def campaign_open(*, campaign: Campaign, actor=None) -> Campaign:
     """Open the campaign: every municipality asked gets its row (not started) in the progress."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
@@ -161,12 +162,13 @@ def campaign_open(*, campaign: Campaign) -> Campaign:
     campaign.status = CampaignStatus.OPEN
     campaign.opened_at = timezone.now()
     campaign.save(update_fields=["status", "opened_at"])
+    audit_record(action="campaign.open", actor=actor, target=campaign, after={"asked": campaign.copies.count()})
     return campaign
 
 
 @_in_public
 @transaction.atomic
-def campaign_extend(*, campaign: Campaign, deadline: date) -> Campaign:
+def campaign_extend(*, campaign: Campaign, deadline: date, actor=None) -> Campaign:
     """A later deadline; those who have not submitted will be reminded and noticed again for it."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
@@ -174,8 +176,11 @@ def campaign_extend(*, campaign: Campaign, deadline: date) -> Campaign:
     if deadline <= campaign.deadline or (deadline - timezone.localdate()).days > MAX_DEADLINE_DAYS:
         raise _error("deadline", _("The new deadline must be later than the current one."),
                      error_codes.INVALID_DEADLINE)
+    before = campaign.deadline
     campaign.deadline = deadline
     campaign.save(update_fields=["deadline"])
+    audit_record(action="campaign.extend", actor=actor, target=campaign, before={"deadline": before.isoformat()},
+                 after={"deadline": deadline.isoformat()})
     campaign.copies.exclude(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]).update(
         reminder_sent_at=None, overdue_notified_at=None)
     return campaign
@@ -183,13 +188,14 @@ def campaign_extend(*, campaign: Campaign, deadline: date) -> Campaign:
 
 @_in_public
 @transaction.atomic
-def campaign_close(*, campaign: Campaign) -> Campaign:
+def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise _error(None, _("Only an open campaign can be closed."), error_codes.INVALID_TRANSITION)
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
+    audit_record(action="campaign.close", actor=actor, target=campaign)
     return campaign
 
 
@@ -357,6 +363,9 @@ def _region_transition(*, campaign: Campaign, municipality, actor, to: str, comm
         _event(submission, kind, None, comment=comment, actor_label=_actor_label(actor))
         _sync_copy(submission, municipality, with_values=False)
         outbox_emit(event, {**_payload(submission, municipality), "comment": comment})
+    with schema_context(get_public_schema_name()):
+        audit_record(action=f"report.{to}", actor=actor, tenant_schema=municipality.schema_name, target=campaign,
+                     after={"status": to, "comment": comment})
     return submission
 
 
