@@ -93,7 +93,7 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> l
     One query reads the copies' values; the result is cached under the copies' state (how many are
     delivered and the last change among them), so it is recomputed only after a submission changed."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
-    delivered = copies.filter(status__in=DELIVERED).order_by()
+    delivered = copies.filter(status__in=DELIVERED).order_by().select_related(None)
     state = delivered.aggregate(count=Count("pk"), changed=Max("updated_at"))
     # The rows asked for (a regional client sees only its municipalities) and their state: any change to a
     # copy moves its updated_at, so a key never outlives the figures it names.
@@ -106,6 +106,15 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> l
         cached = _compute(campaign.version.parsed.fields, rows)
         cache.set(key, cached, FIGURES_CACHE_SECONDS)
     return cached
+
+
+def campaign_figures_warm(campaign_id: int) -> None:
+    """Compute the whole campaign's figures once a change to it is committed, so the committee's next
+    page or query finds them ready (a regional client restricted to some municipalities still computes
+    its own on first use)."""
+    campaign = Campaign.objects.select_related("version").filter(pk=campaign_id).first()
+    if campaign is not None:
+        campaign_aggregates(campaign)
 
 
 def display_value(f: Field, value) -> str:

@@ -40,10 +40,16 @@ def is_api_client(actor) -> bool:
 
 
 def actor_roles(user) -> frozenset[str]:
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
-        return frozenset()
-    superuser = {str(Role.MUNICIPAL_ADMIN), str(Role.REGIONAL_ADMIN)} if user.is_superuser else set()
-    return frozenset(user.role_codes) | superuser
+    """The staff member's role codes, read once per user object (that is, once per request)."""
+    cached = getattr(user, "_gorodok_reporting_roles", None)
+    if cached is None:
+        if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+            cached = frozenset()
+        else:
+            superuser = {str(Role.MUNICIPAL_ADMIN), str(Role.REGIONAL_ADMIN)} if user.is_superuser else set()
+            cached = frozenset(user.role_codes) | superuser
+        user._gorodok_reporting_roles = cached
+    return cached
 
 
 def reporting_permit(actor, action: str) -> bool:
