@@ -49,7 +49,7 @@ def test_a_municipality_fills_and_submits_over_the_tenant_api(client, alpha):
     _s, body = graphql(client, alpha.host, MY, **bearer(token))
     (row,) = body["data"]["myReports"]
     assert row["status"] == "submitted" and '"1000.10"' in row["submission"]["values"]
-    assert [entry["kind"] for entry in row["submission"]["history"]] == ["STARTED", "SAVED", "SUBMITTED"]
+    assert [entry["kind"] for entry in row["submission"]["history"]] == ["started", "saved", "submitted"]
     _s, body = graphql(client, alpha.host, SAVE, {"c": campaign.pk, "v": '{"spent": "1"}'}, **bearer(token))
     assert body["data"]["saveReportDraft"]["errors"] == [{"field": None, "code": "READ_ONLY"}]
 

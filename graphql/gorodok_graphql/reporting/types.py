@@ -163,6 +163,7 @@ class ReportHistoryEntry(DjangoObjectType):
     class Meta:
         model = submission_models.SubmissionEvent
         fields = ("kind", "at", "comment")
+        convert_choices_to_enum = False  # started, saved, submitted, returned, resubmitted, accepted
 
     def resolve_by(root, info):
         return root.actor_label
