@@ -71,6 +71,7 @@ SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gorodok_services.classifier",
+    "gorodok_services.reporting",
     "django.contrib.staticfiles",
     "graphene_django",
 ]
@@ -88,6 +89,7 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "gorodok_services.appeals",
     "gorodok_services.assets",
+    "gorodok_services.reporting.submissions",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

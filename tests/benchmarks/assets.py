@@ -82,7 +82,11 @@ def _fill():
     from gorodok_platform.integrations.services import MAX_RATE_LIMIT_PER_MINUTE, api_client_create
     from gorodok_services.assets import services
     from gorodok_services.core.identifiers import inn_complete
-    from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_create
+    from gorodok_tenants.provisioning.municipalities import (
+        MunicipalitySpec,
+        host_for,
+        municipality_create,
+    )
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     municipality = municipality_create(

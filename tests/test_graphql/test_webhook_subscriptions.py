@@ -111,7 +111,8 @@ def test_all_events_with_an_empty_list_and_the_known_event_types(client, alpha):
     body = call(client, alpha.host, EVENT_TYPES, token)
     assert sorted(body["data"]["webhookEventTypes"]) == [
         "appeal.answered", "appeal.overdue", "appeal.registered", "appeal.status_changed",
-        "asset.changed", "asset.created", "asset.removed"]
+        "asset.changed", "asset.created", "asset.removed", "campaign.overdue",
+        "report.accepted", "report.returned", "report.submitted"]
 
 
 def test_list_with_recent_deliveries_newest_first(client, alpha):

@@ -55,7 +55,7 @@ def _ok(body: dict, field: str) -> dict:
 
 def _seed_municipality(alpha, officer: Client) -> None:
     api = Client(HTTP_ACCEPT_LANGUAGE="en")
-    token = api_client(alpha, scopes=("appeals:write", "appeals:read", "webhooks"))
+    token = api_client(alpha, scopes=("appeals:write", "appeals:read", "reports:write", "webhooks"))
     for number, channel in enumerate(("FEEDBACK_PLATFORM", "INTEGRATOR")):
         status, body = graphql(api, alpha.host, RECEIVE, {"key": hostile("idempotency", 128), "input": {
             "channel": channel, "subject": hostile("subject", 300), "text": hostile("text"),
@@ -102,7 +102,8 @@ def _seed_municipality(alpha, officer: Client) -> None:
 
 
 def _seed_region(region_host, console: Client, alpha) -> None:
-    query = """mutation ($name: String!) { createApiClient(name: $name, scopes: [REGION_READ, WEBHOOKS, APPEALS_READ],
+    query = """mutation ($name: String!) { createApiClient(name: $name,
+                scopes: [REGION_READ, WEBHOOKS, APPEALS_READ, REPORTS_WRITE],
                 municipalities: ["alpha"]) { token errors { code } } }"""
     status, body = graphql(console, region_host, query, {"name": hostile("regionalclient", 200)})
     token = _ok(body, "createApiClient")["token"]

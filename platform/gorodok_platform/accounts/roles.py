@@ -17,7 +17,6 @@ class Role(models.TextChoices):
     """The platform's own roles. A module's roles are declared by the module (e.g. appeals_officer)."""
 
     MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
-    REPORTER = "reporter", _("Reporter")
     VIEWER = "viewer", _("Viewer")
     REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
     REGIONAL_ANALYST = "regional_analyst", _("Regional analyst")
@@ -25,7 +24,6 @@ class Role(models.TextChoices):
 
 CORE_ROLES = (
     ModuleRole(Role.MUNICIPAL_ADMIN.value, Role.MUNICIPAL_ADMIN.label, MUNICIPAL),
-    ModuleRole(Role.REPORTER.value, Role.REPORTER.label, MUNICIPAL),
     ModuleRole(Role.VIEWER.value, Role.VIEWER.label, MUNICIPAL),
     ModuleRole(Role.REGIONAL_ADMIN.value, Role.REGIONAL_ADMIN.label, REGIONAL),
     ModuleRole(Role.REGIONAL_ANALYST.value, Role.REGIONAL_ANALYST.label, REGIONAL),

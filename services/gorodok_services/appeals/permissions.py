@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from gorodok_platform.accounts.roles import Role
 from gorodok_services.appeals.module import APPEALS_OFFICER, PERSONAL_DATA_SCOPE, READ_SCOPE, WRITE_SCOPE
+from gorodok_services.reporting.module import REPORTER
 
 READ = "read"  # see that appeals exist, their content and progress
 CHANGE = "change"  # register, route, extend, answer, close, attach, receive
@@ -34,7 +35,7 @@ RULES: dict[str, Rule] = {
     CHANGE: Rule(frozenset({Role.MUNICIPAL_ADMIN, APPEALS_OFFICER}), frozenset({WRITE_SCOPE})),
     PERSONAL_DATA: Rule(frozenset({Role.MUNICIPAL_ADMIN, APPEALS_OFFICER}),
                         frozenset({READ_SCOPE, PERSONAL_DATA_SCOPE})),
-    STATISTICS: Rule(frozenset({Role.MUNICIPAL_ADMIN, APPEALS_OFFICER, Role.VIEWER, Role.REPORTER}),
+    STATISTICS: Rule(frozenset({Role.MUNICIPAL_ADMIN, APPEALS_OFFICER, Role.VIEWER, REPORTER}),
                      frozenset({READ_SCOPE})),
     SETTINGS: Rule(frozenset({Role.MUNICIPAL_ADMIN}), frozenset()),
 }

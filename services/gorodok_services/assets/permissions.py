@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from gorodok_platform.accounts.roles import Role
 from gorodok_services.assets.module import ASSET_MANAGER, READ_SCOPE, WRITE_SCOPE
+from gorodok_services.reporting.module import REPORTER
 
 READ = "read"  # the register, its documents, encumbrances and history; the extract
 CHANGE = "change"  # include, change, remove objects; holders, documents, encumbrances; import
@@ -28,7 +29,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    READ: Rule(frozenset({Role.MUNICIPAL_ADMIN, ASSET_MANAGER, Role.VIEWER, Role.REPORTER}), frozenset({READ_SCOPE})),
+    READ: Rule(frozenset({Role.MUNICIPAL_ADMIN, ASSET_MANAGER, Role.VIEWER, REPORTER}), frozenset({READ_SCOPE})),
     CHANGE: Rule(frozenset({Role.MUNICIPAL_ADMIN, ASSET_MANAGER}), frozenset({WRITE_SCOPE})),
     SETTINGS: Rule(frozenset({Role.MUNICIPAL_ADMIN}), frozenset()),
 }

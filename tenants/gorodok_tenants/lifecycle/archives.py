@@ -51,7 +51,13 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from gorodok_platform.audit.services import audit_record
 from gorodok_tenants.models import Domain, Municipality, MunicipalityArchive, MunicipalityStatus
 from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_build
-from gorodok_tenants.provisioning.pgtools import PgToolError, connect_kwargs, pg_tools, run, strip_restrict_lines
+from gorodok_tenants.provisioning.pgtools import (
+    PgToolError,
+    connect_kwargs,
+    pg_tools,
+    run,
+    strip_restrict_lines,
+)
 from gorodok_tenants.upgrades import maintenance
 
 ARCHIVE_FORMAT = "gorodok-municipality-archive"

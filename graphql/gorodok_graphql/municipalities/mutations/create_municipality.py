@@ -7,7 +7,11 @@ from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.municipalities.enums import MunicipalityErrorCode, MunicipalityKindEnum
 from gorodok_graphql.municipalities.types import MunicipalityError, RegionMunicipality
 from gorodok_platform.accounts.roles import Role
-from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, municipality_admin_invite, municipality_create
+from gorodok_tenants.provisioning.municipalities import (
+    MunicipalitySpec,
+    municipality_admin_invite,
+    municipality_create,
+)
 
 
 class CreateMunicipalityInput(graphene.InputObjectType):

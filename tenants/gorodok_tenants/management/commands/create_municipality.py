@@ -14,7 +14,11 @@ from django.core.validators import validate_email
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_tenants.models import Municipality, MunicipalityKind
-from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, municipality_admin_create, municipality_create
+from gorodok_tenants.provisioning.municipalities import (
+    MunicipalitySpec,
+    municipality_admin_create,
+    municipality_create,
+)
 
 
 class Command(BaseCommand):

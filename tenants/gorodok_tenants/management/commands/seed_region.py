@@ -23,7 +23,11 @@ from gorodok_platform.cli import (
 )
 from gorodok_tenants.models import Domain, Municipality
 from gorodok_tenants.provisioning.demo_region import KHAKASSIA
-from gorodok_tenants.provisioning.municipalities import host_for, municipality_admin_create, municipality_create
+from gorodok_tenants.provisioning.municipalities import (
+    host_for,
+    municipality_admin_create,
+    municipality_create,
+)
 
 FIXED_PASSWORD_ENVIRONMENTS = ("dev", "test")
 

@@ -1,0 +1,102 @@
+"""Reads of the reporting module, shaped for their callers."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from gorodok_services.reporting.models import (
+    DELIVERED,
+    Campaign,
+    CampaignStatus,
+    SubmissionCopy,
+    SubmissionStatus,
+)
+from gorodok_services.reporting.permissions import REGION_READ, VIEW, is_api_client, reporting_permit
+
+# --- the municipality's side (run in its schema) ---------------------------------------------------------------
+
+def municipality_campaigns(actor=None) -> list[dict]:
+    """The campaigns the current municipality is asked for, with its report's status and the deadline,
+    open ones first by deadline. Nothing for an actor without the right (checked when given)."""
+    from gorodok_services.reporting.submissions.models import Submission
+
+    if actor is not None and not reporting_permit(actor, VIEW):
+        return []
+    tenant = current_municipality()
+    if tenant is None:
+        return []
+    with schema_context(get_public_schema_name()):
+        copies = list(SubmissionCopy.objects.filter(municipality_id=tenant.pk)
+                      .exclude(campaign__status=CampaignStatus.DRAFT)
+                      .select_related("campaign__version__template").order_by("campaign__status", "campaign__deadline"))
+    submissions = {s.campaign_id: s for s in Submission.objects.filter(campaign_id__in=[c.campaign_id for c in copies])}
+    today = timezone.localdate()
+    return [{"campaign": copy.campaign, "submission": submissions.get(copy.campaign_id), "status": copy.status,
+             "overdue": copy.campaign.deadline < today and copy.status not in DELIVERED,
+             "days_left": (copy.campaign.deadline - today).days}
+            for copy in copies]
+
+
+def submission_visible_to(actor) -> QuerySet:
+    """The current municipality's reports ``actor`` may read: all of them, or none."""
+    from gorodok_services.reporting.submissions.models import Submission
+
+    return Submission.objects.all() if reporting_permit(actor, VIEW) else Submission.objects.none()
+
+
+def reports_due_count() -> int:
+    """Reports of open campaigns the current municipality has not submitted (the console's counter)."""
+    tenant = current_municipality()
+    if tenant is None:
+        return 0
+    with schema_context(get_public_schema_name()):
+        return SubmissionCopy.objects.filter(
+            municipality_id=tenant.pk, campaign__status=CampaignStatus.OPEN,
+            status__in=[SubmissionStatus.NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]).count()
+
+
+# --- the region's side (public schema) -------------------------------------------------------------------------
+
+def campaigns_visible_to(actor) -> QuerySet:
+    if not reporting_permit(actor, REGION_READ):
+        return Campaign.objects.none()
+    return Campaign.objects.select_related("version__template")
+
+
+def copies_visible_to(actor, campaign: Campaign) -> QuerySet:
+    """The municipalities' rows of ``campaign`` ``actor`` may read; a regional API client only those of
+    the municipalities it is given."""
+    if not reporting_permit(actor, REGION_READ):
+        return SubmissionCopy.objects.none()
+    queryset = SubmissionCopy.objects.filter(campaign=campaign).select_related("municipality")
+    if is_api_client(actor):
+        record = getattr(actor, "client", actor)  # the request's authenticated client wraps the record
+        queryset = queryset.filter(municipality__schema_name__in=list(getattr(record, "municipalities", None) or []))
+    return queryset.order_by("municipality__name")
+
+
+def campaign_progress(campaign: Campaign, copies: QuerySet | None = None) -> dict[str, int]:
+    """How many municipalities are at each status, plus the total and the overdue ones."""
+    copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
+    overdue_filter = Q(campaign__deadline__lt=timezone.localdate()) & ~Q(status__in=DELIVERED)
+    counts = copies.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=overdue_filter),
+        **{status: Count("pk", filter=Q(status=status)) for status in SubmissionStatus.values})
+    return counts
+
+
+def current_municipality():
+    """The municipality whose schema is active (the real row, also under ``schema_context``), or None."""
+    from gorodok_tenants.models import Municipality
+
+    schema = connection.schema_name
+    if schema == get_public_schema_name():
+        return None
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Municipality):
+        return tenant
+    with schema_context(get_public_schema_name()):
+        return Municipality.objects.filter(schema_name=schema).first()

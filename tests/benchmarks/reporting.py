@@ -1,0 +1,322 @@
+"""Region-wide report figures from the public copies against visiting every municipality's schema,
+the standing indicators' refresh, and the campaign's XLSX export.
+
+    GORODOK_ENV=test python tests/benchmarks/reporting.py [--quick] [--municipalities N] [--repeat R]
+
+Works in a throwaway database (``gorodok_bench_reporting`` on the server DATABASE_URL names), which it
+creates, fills and drops: N municipalities (1,000; ``--quick`` 100) with real schemas (the tenant
+schema's DDL, as provisioning lays it), a campaign with a template of 40 fields (30 numbers: money,
+integers, percentages; 5 choices; 5 texts) that every municipality has submitted: the submission in its
+schema and the copy in the public schema, as the services keep them.
+
+Measured, each R times after one warm-up (median reported), cold (the figures' cache emptied before
+each request, as after a submission) and cached:
+- comparison page: the console page of the campaign (the first page of 100 municipalities side by side
+  and the aggregates over all of them, as HTML) fetched with Django's test client by a signed-in
+  regional administrator;
+- aggregates query: the regional GraphQL API, ``reportCampaign { aggregates {...} }``, by a regional
+  API client with ``reports:read`` for every municipality;
+- the naive baseline, same run: the same figures computed by visiting every schema (switch schema,
+  read the municipality's submission, then the same arithmetic);
+- the indicators refresh: ``indicators_refresh`` in every municipality (as the periodic task runs it),
+  the wall time and the database time (summed over every query), and the queries one municipality's
+  refresh costs with no appeals and with the appeals module's demo data;
+- the campaign as XLSX (openpyxl write-only, to a temporary file the console streams).
+
+Targets: each page/query under 300 ms and at least 50× faster than the naive baseline; the XLSX of
+1,000 × 40 under 5 s; the refresh's queries per municipality the same whatever its data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from throwaway import point_django_at, recreate_database
+
+BENCH_DATABASE = "gorodok_bench_reporting"
+TARGETS = {"page_ms": 300, "speedup": 50, "xlsx_s": 5}
+
+
+def _definition() -> dict:
+    fields = []
+    for n in range(30):
+        kind = ("money", "integer", "percent")[n % 3]
+        field = {"code": f"n{n:02d}", "type": kind, "label": f"Показатель {n + 1}", "required": True}
+        if kind == "money":
+            field["unit"] = "thousand_rub"
+        fields.append(field)
+    for n in range(5):
+        fields.append({"code": f"c{n}", "type": "choice", "label": f"Выбор {n + 1}",
+                       "choices": [{"value": v, "label": v.upper()} for v in ("a", "b", "c", "d")]})
+    for n in range(5):
+        fields.append({"code": f"t{n}", "type": "text", "label": f"Текст {n + 1}"})
+    return {"sections": [{"title": "Раздел", "fields": fields}], "rules": []}
+
+
+def _values(rng: random.Random) -> dict:
+    values = {}
+    for n in range(30):
+        kind = n % 3
+        values[f"n{n:02d}"] = (f"{rng.randint(0, 99999)}.{rng.randint(0, 99999):05d}", str(rng.randint(0, 5000)),
+                               f"{rng.randint(0, 99)}.{rng.randint(0, 99):02d}")[kind]
+    for n in range(5):
+        values[f"c{n}"] = rng.choice("abcd")
+        values[f"t{n}"] = f"ответ {rng.randint(0, 10**6)}"
+    return values
+
+
+def _timed(function, repeat: int, before=None) -> tuple[float, object]:
+    function()  # warm-up
+    times = []
+    result = None
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
+
+
+def run(n: int, repeat: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django_tenants.utils import schema_context, tenant_context
+
+    from gorodok_platform.accounts.roles import Role
+    from gorodok_platform.accounts.services import staff_user_create
+    from gorodok_platform.integrations.services import api_client_create
+    from gorodok_services.reporting import services
+    from gorodok_services.reporting.figures import aggregate, campaign_aggregates
+    from gorodok_services.reporting.indicators import indicators_refresh
+    from gorodok_services.reporting.models import SubmissionCopy
+    from gorodok_services.reporting.submissions.models import Submission
+    from gorodok_tenants.models import Municipality
+    from gorodok_tenants.provisioning import schemas as schema_provisioning
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    started = time.perf_counter()
+    rng = random.Random(14)
+    municipalities = Municipality.objects.bulk_create([
+        Municipality(name=f"Муниципалитет {i:04d}", name_en=f"M {i:04d}", slug=f"m-{i:04d}", oktmo=f"95{i:06d}",
+                     kind=("urban_okrug", "municipal_district", "rural_settlement")[i % 3], schema_name=f"m_{i:04d}")
+        for i in range(n)])
+    for m in municipalities:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(schema_provisioning.blueprint().ddl(m.schema_name))
+    version = services.template_version_publish(
+        version=services.template_create(code="bench", title="Сорок полей", definition=_definition()))
+    campaign = services.campaign_open(campaign=services.campaign_create(
+        version=version, title="Сорок полей", period_start=django.utils.timezone.localdate().replace(month=1, day=1),
+        period_end=django.utils.timezone.localdate(), deadline=django.utils.timezone.localdate()))
+    now = django.utils.timezone.now()
+    copies = {c.municipality_id: c for c in SubmissionCopy.objects.filter(campaign=campaign)}
+    for m in municipalities:
+        values = _values(rng)
+        with schema_context(m.schema_name):
+            Submission.objects.create(campaign_id=campaign.pk, status="submitted", values=values, submitted_at=now)
+        copies[m.pk].values, copies[m.pk].status, copies[m.pk].submitted_at = values, "submitted", now
+    SubmissionCopy.objects.bulk_update(copies.values(), ["values", "status", "submitted_at"], batch_size=500)
+    connection.set_schema_to_public()
+    setup_seconds = time.perf_counter() - started
+
+    admin = staff_user_create(email="bench-admin@example.ru", password="bench-password-42-xyz",
+                              roles=[Role.REGIONAL_ADMIN])
+    _client, token = api_client_create(name="bench", scopes=["reports:read"],
+                                       municipalities=[m.schema_name for m in municipalities])
+    browser = Client()
+    browser.force_login(admin)
+    host = settings.REGION_DOMAIN
+
+    def page():
+        response = browser.get(f"/admin/reporting/campaign/{campaign.pk}/figures/", HTTP_HOST=host)
+        assert response.status_code == 200, response.status_code
+        return response.content
+
+    query = ('query ($id: ID!) { reportCampaign(id: $id) { aggregates { code overall { count sum mean median min '
+             'max } byKind { kind count sum mean median min max } choices { value count } } } }')
+    from graphql_relay import to_global_id
+
+    api = Client()
+
+    def aggregates_query():
+        response = api.post("/graphql/", data=json.dumps({"query": query, "variables": {
+            "id": to_global_id("ReportCampaign", campaign.pk)}}), content_type="application/json",
+            HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {token}")
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]["reportCampaign"]["aggregates"]
+
+    def naive():
+        """Visit every schema, read its submission, then the same arithmetic."""
+        rows = []
+        for m in municipalities:
+            with schema_context(m.schema_name):
+                submission = Submission.objects.filter(campaign_id=campaign.pk).first()
+            rows.append((m.name, m.kind, submission.values))
+        connection.set_schema_to_public()
+        from decimal import Decimal
+
+        result = {}
+        for f in version.parsed.fields:
+            if f.numeric:
+                overall = [Decimal(v[f.code]) for _n, _k, v in rows if v.get(f.code) is not None]
+                kinds = {}
+                for _n, kind, v in rows:
+                    kinds.setdefault(kind, []).append(Decimal(v[f.code]))
+                result[f.code] = (aggregate(overall), {k: aggregate(x) for k, x in kinds.items()})
+        return result
+
+    from django.core.cache import cache
+
+    # Cold: the figures' cache emptied before every request (as after a submission changed them).
+    page_ms, html = _timed(page, repeat, before=cache.clear)
+    api_ms, api_result = _timed(aggregates_query, repeat, before=cache.clear)
+    # Warm: nothing changed since the previous request.
+    page_warm_ms, _html = _timed(page, repeat)
+    api_warm_ms, _result = _timed(aggregates_query, repeat)
+    naive_ms, naive_result = _timed(naive, max(1, repeat // 2))
+    # The same figures both ways.
+    fast = {f.field.code: f.overall for f in campaign_aggregates(campaign)}
+    assert all(fast[code].sum == value[0].sum and fast[code].median == value[0].median
+               for code, value in naive_result.items())
+    assert len(api_result) == 35 and str(municipalities[0].name).encode() in html
+
+    from gorodok_services.reporting.exports import campaign_xlsx
+
+    def xlsx():
+        handle = campaign_xlsx(campaign)
+        size = handle.seek(0, 2)
+        handle.close()
+        return size
+
+    xlsx_ms, xlsx_bytes = _timed(xlsx, 1)
+
+    # The indicators' refresh in every municipality, as the periodic task runs it.
+    database = {"seconds": 0.0, "queries": 0}
+
+    def timed_execute(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            database["seconds"] += time.perf_counter() - began
+            database["queries"] += 1
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed_execute):
+        for m in municipalities:
+            with tenant_context(m):
+                indicators_refresh()
+    refresh_seconds = time.perf_counter() - started
+    connection.set_schema_to_public()
+
+    from django.test.utils import CaptureQueriesContext
+
+    from gorodok_services.appeals.demo import seed_demo_appeals
+
+    def refresh_queries(m) -> int:
+        with tenant_context(m), CaptureQueriesContext(connection) as captured:
+            indicators_refresh()
+        connection.set_schema_to_public()
+        return len(captured)
+
+    empty_queries = refresh_queries(municipalities[1])
+    with tenant_context(municipalities[0]):
+        demo_appeals = seed_demo_appeals()
+    connection.set_schema_to_public()
+    busy_queries = refresh_queries(municipalities[0])
+    return {"page_ms": page_ms, "api_ms": api_ms, "page_warm_ms": page_warm_ms, "api_warm_ms": api_warm_ms,
+            "naive_ms": naive_ms, "xlsx_ms": xlsx_ms, "xlsx_bytes": xlsx_bytes,
+            "refresh_s": refresh_seconds, "refresh_db_s": database["seconds"], "refresh_queries": database["queries"],
+            "empty_queries": empty_queries, "busy_queries": busy_queries, "demo_appeals": demo_appeals,
+            "setup_s": setup_seconds}
+
+
+def report(r: dict, *, n: int, repeat: int, quick: bool) -> dict:
+    page_speedup = r["naive_ms"] / r["page_ms"]
+    api_speedup = r["naive_ms"] / r["api_ms"]
+    rows = [
+        ("comparison page (console, HTML), cold", f"{r['page_ms']:.1f} ms", f"{page_speedup:.1f}x vs naive"),
+        ("aggregates query (regional GraphQL), cold", f"{r['api_ms']:.1f} ms", f"{api_speedup:.1f}x vs naive"),
+        ("comparison page, figures cached", f"{r['page_warm_ms']:.1f} ms",
+         f"{r['naive_ms'] / r['page_warm_ms']:.1f}x vs naive"),
+        ("aggregates query, figures cached", f"{r['api_warm_ms']:.1f} ms",
+         f"{r['naive_ms'] / r['api_warm_ms']:.1f}x vs naive"),
+        ("naive: visit every schema", f"{r['naive_ms']:.1f} ms", ""),
+        (f"campaign XLSX ({n} x 40)", f"{r['xlsx_ms']:.0f} ms", f"{r['xlsx_bytes'] / 1024:.0f} KiB"),
+        (f"indicators refresh, {n} municipalities", f"{r['refresh_s']:.2f} s wall",
+         f"{r['refresh_db_s']:.2f} s in the database, {r['refresh_queries']} queries"),
+        ("refresh of one municipality: queries", f"{r['empty_queries']} (no appeals)",
+         f"{r['busy_queries']} (with {r['demo_appeals']} demo appeals)"),
+    ]
+    print(f"Reporting benchmark: {n} municipalities, 40 fields, all submitted; median of {repeat} "
+          f"(setup {r['setup_s']:.0f} s, not timed)")
+    for label, value, note in rows:
+        print(f"  {label:42s} {value:>22s}   {note}")
+    met = {
+        "page_under_300ms": r["page_ms"] < TARGETS["page_ms"],
+        "query_under_300ms": r["api_ms"] < TARGETS["page_ms"],
+        "page_50x": page_speedup >= TARGETS["speedup"],
+        "query_50x": api_speedup >= TARGETS["speedup"],
+        "xlsx_under_5s": r["xlsx_ms"] < TARGETS["xlsx_s"] * 1000,
+        "refresh_queries_bounded": r["empty_queries"] == r["busy_queries"],
+    }
+    print("  targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in met.items()))
+    summary = {"benchmark": "reporting", "params": {"municipalities": n, "fields": 40, "repeat": repeat,
+                                                    "quick": quick},
+               "figures": {"comparison_page_ms": round(r["page_ms"], 1), "aggregates_query_ms": round(r["api_ms"], 1),
+                           "comparison_page_cached_ms": round(r["page_warm_ms"], 1),
+                           "aggregates_query_cached_ms": round(r["api_warm_ms"], 1),
+                           "naive_ms": round(r["naive_ms"], 1), "xlsx_ms": round(r["xlsx_ms"]),
+                           "refresh_wall_s": round(r["refresh_s"], 2), "refresh_db_s": round(r["refresh_db_s"], 2),
+                           "refresh_queries_per_municipality": r["empty_queries"]},
+               "ratios": {"comparison_page_vs_naive": round(page_speedup, 1),
+                          "aggregates_query_vs_naive": round(api_speedup, 1),
+                          "comparison_page_cached_vs_naive": round(r["naive_ms"] / r["page_warm_ms"], 1),
+                          "aggregates_query_cached_vs_naive": round(r["naive_ms"] / r["api_warm_ms"], 1)},
+               "targets_met": met}
+    print(json.dumps(summary, ensure_ascii=False))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 municipalities, 3 repeats (under a minute)")
+    parser.add_argument("--municipalities", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=None)
+    options = parser.parse_args(argv)
+    n = options.municipalities or (100 if options.quick else 1000)
+    repeat = options.repeat or (3 if options.quick else 7)
+    import os
+
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["REQUIRE_REGIONAL_2FA"] = "false"  # the benchmark signs in with force_login
+    _, maintenance_url = point_django_at(BENCH_DATABASE)
+    recreate_database(maintenance_url, BENCH_DATABASE)
+    try:
+        result = run(n, repeat)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        recreate_database(maintenance_url, BENCH_DATABASE, drop_only=True)
+    report(result, n=n, repeat=repeat, quick=options.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
