@@ -13,7 +13,7 @@ from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.reporting.models import SubmissionCopy
 from gorodok_services.reporting.submissions.models import Submission
 from tests.conftest import graphql, login
-from tests.test_graphql.test_appeals_common import staff
+from tests.support.appeals import staff
 from tests.test_services.reporting_common import fill_and_submit, open_campaign
 
 SAVE = """mutation ($c: Int!, $v: JSONString!, $r: JSONString) {

@@ -18,7 +18,7 @@ from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.reporting.permissions import FILL, REGION_MANAGE, REGION_READ, RULES, VIEW
 from gorodok_services.reporting.submissions.models import Submission
 from tests.conftest import ADMIN_PASSWORD, login
-from tests.test_graphql.test_appeals_common import staff
+from tests.support.appeals import staff
 from tests.test_services.reporting_common import fill_and_submit, open_campaign
 
 DENIED = {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}
