@@ -8,4 +8,9 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Municipalities")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from gorodok_tenants import signals  # noqa: F401
+        from gorodok_tenants.pgtools import check_pg_tools
+
+        checks.register(check_pg_tools, checks.Tags.database)
