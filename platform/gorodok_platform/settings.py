@@ -227,6 +227,9 @@ if IS_PRODUCTION:
     check_production_services(DATABASE_URL=env.str("DATABASE_URL", default=""), BROKER_URL=BROKER_URL,
                               CACHE_URL=CACHE_URL)
 JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
+# On SIGTERM a worker finishes its running jobs for at most this long; keep it below the pod's
+# terminationGracePeriodSeconds (60 in deploy/kubernetes/worker.yaml), or the pod is killed mid-job.
+WORKER_SHUTDOWN_SECONDS = env.int("WORKER_SHUTDOWN_SECONDS", default=45)
 # Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
 DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
 # Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
@@ -359,7 +362,15 @@ GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
 WEBHOOK_MIN_BACKOFF_MS = env.int("WEBHOOK_MIN_BACKOFF_MS", default=10_000)
-WEBHOOK_MAX_BACKOFF_MS = env.int("WEBHOOK_MAX_BACKOFF_MS", default=3_600_000)
+# A retry waits in the worker, unacknowledged: RabbitMQ closes a channel holding a message longer than its
+# consumer_timeout (30 minutes by default), so the longest wait stays below it (RABBITMQ_CONSUMER_TIMEOUT_MS
+# says what the broker is configured with, if it was raised).
+WEBHOOK_MAX_BACKOFF_MS = env.int("WEBHOOK_MAX_BACKOFF_MS", default=1_500_000)
+RABBITMQ_CONSUMER_TIMEOUT_MS = env.int("RABBITMQ_CONSUMER_TIMEOUT_MS", default=1_800_000)
+if BROKER_URL.startswith("amqp") and WEBHOOK_MAX_BACKOFF_MS > RABBITMQ_CONSUMER_TIMEOUT_MS - 60_000:
+    raise ImproperlyConfigured(
+        "WEBHOOK_MAX_BACKOFF_MS must stay a minute below RabbitMQ's consumer_timeout (RABBITMQ_CONSUMER_TIMEOUT_MS): "
+        "a longer wait makes the broker close the worker's channel.")
 WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=10)
 # Private and loopback targets are refused in production (no requests into the region's network).
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)

@@ -145,3 +145,14 @@ def test_sentry_sends_no_local_variables_and_samples_few_traces(monkeypatch):
     assert captured["release"] == "1.4.2"
     assert captured["traces_sample_rate"] == 0.01
     assert captured["send_default_pii"] is False
+
+
+def test_webhook_backoff_stays_below_rabbitmqs_consumer_timeout():
+    amqp = {**PRODUCTION, "BROKER_URL": "amqp://gorodok:s3cret@rabbitmq.internal:5672/"}
+    assert int(_production_value("WEBHOOK_MAX_BACKOFF_MS", **amqp)) <= 1_800_000 - 60_000
+    result = _load_settings(**amqp, WEBHOOK_MAX_BACKOFF_MS="3600000")
+    assert result.returncode != 0
+    assert "consumer_timeout" in result.stderr
+    # A broker configured with a longer consumer_timeout may take longer waits.
+    assert _production_value("WEBHOOK_MAX_BACKOFF_MS", **amqp, WEBHOOK_MAX_BACKOFF_MS="3600000",
+                             RABBITMQ_CONSUMER_TIMEOUT_MS="7200000") == "3600000"
