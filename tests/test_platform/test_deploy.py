@@ -258,3 +258,17 @@ def test_gunicorn_starts_cleanly_and_logs_json_lines(tmp_path):
     assert any(r["logger"] == "gunicorn.access" and "/healthz" in r["event"] for r in records)
     assert any(r["logger"] == "gunicorn.error" and "Listening at" in r["event"] for r in records)
     assert not any("control" in r["event"].lower() and r["level"] in ("error", "warning") for r in records)
+
+
+def test_collectstatic_writes_hashed_and_compressed_files_in_production(tmp_path):
+    env = _production_env({"GORODOK_ENV": "production", "SECRET_KEY": "z" * 48, "STATIC_ROOT": str(tmp_path),
+                           "DATABASE_URL": "postgres://build@unused/unused", "BROKER_URL": "redis://unused:6379/0",
+                           "CACHE_URL": "redis://unused:6379/1", "MEDIA_ROOT": "/srv/gorodok/media",
+                           "ARCHIVE_ROOT": "/srv/gorodok/archives"})
+    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["admin/css/base.css"]
+    assert re.fullmatch(r"admin/css/base\.[0-9a-f]{12}\.css", hashed)
+    assert (tmp_path / (hashed + ".gz")).is_file()
