@@ -29,3 +29,19 @@ logconfig_dict["loggers"].update({
     "gunicorn.error": {"level": "INFO", "handlers": ["stream"], "propagate": False},
     "gunicorn.access": {"level": "INFO", "handlers": ["stream"], "propagate": False},
 })
+
+# Every worker process writes its request counters here; a scrape of any worker adds them all up.
+_metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/gorodok-metrics")  # noqa: S108 - emptyDir
+
+
+def on_starting(server):
+    import shutil
+
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -136,6 +136,7 @@ ARCHIVE_DRAIN_SECONDS = env.int("ARCHIVE_DRAIN_SECONDS", default=30)
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
+    "gorodok_platform.observability.metrics.RequestMetricsMiddleware",
     "gorodok_platform.observability.deadline.DatabaseDeadlineMiddleware",
     "gorodok_platform.observability.middleware.RequestContextMiddleware",
     "gorodok_tenants.routing.TenantRoutingMiddleware",
@@ -386,6 +387,8 @@ GORODOK_RELEASE = env.str("GORODOK_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.01)
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "console")
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING" if GORODOK_ENV == "test" else "INFO")
+# /metrics answers on an IP address (Prometheus scrapes pods) and localhost; these names too (e.g. a Service).
+METRICS_ALLOWED_HOSTS = env.list("METRICS_ALLOWED_HOSTS", default=[])
 LOGGING_CONFIG = None  # structlog sets logging up in gorodok_platform.observability.logging
 
 from gorodok_platform.observability.logging import configure_logging  # noqa: E402

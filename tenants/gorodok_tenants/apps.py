@@ -14,3 +14,8 @@ class TenantsConfig(AppConfig):
         from gorodok_tenants.pgtools import check_pg_tools
 
         checks.register(check_pg_tools, checks.Tags.database)
+
+        from gorodok_platform.observability.metrics import register_database_metrics
+        from gorodok_tenants.metrics import tenant_metrics
+
+        register_database_metrics(tenant_metrics)

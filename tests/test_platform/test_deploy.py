@@ -4,6 +4,7 @@ Kubernetes API schemas of several versions, and checked for what the code needs)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -234,10 +236,11 @@ def _free_port() -> int:
 def test_gunicorn_starts_cleanly_and_logs_json_lines(tmp_path):
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "GORODOK_ENV": "test", "LOG_FORMAT": "json",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
            "PYTHONPATH": os.pathsep.join(str(ROOT / part) for part in ("platform", "tenants", "services", "graphql"))}
     log = (tmp_path / "gunicorn.log").open("w+")
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--config",
-                                "python:gorodok_platform.gunicorn_conf", "--workers", "1", "gorodok_platform.wsgi"],
+                                "python:gorodok_platform.gunicorn_conf", "--workers", "2", "gorodok_platform.wsgi"],
                                cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
@@ -249,9 +252,23 @@ def test_gunicorn_starts_cleanly_and_logs_json_lines(tmp_path):
             except OSError:
                 assert process.poll() is None and time.monotonic() < deadline, log.name
                 time.sleep(0.2)
+        # Requests are counted in every worker process and a scrape of any one adds them up.
+        for _ in range(3):
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/",
+                                                              headers={"Host": "nowhere.example"}), timeout=5)
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+        except urllib.error.HTTPError as error:  # 503 when this process's database is not set up
+            body = error.read().decode()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+    from prometheus_client.parser import text_string_to_metric_families
+
+    unrouted = [sample.value for family in text_string_to_metric_families(body) for sample in family.samples
+                if sample.name == "gorodok_http_requests_total" and sample.labels["municipality"] == "unrouted"]
+    assert sum(unrouted) == 3, body
     log.seek(0)
     lines = [line for line in log.read().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line is JSON, gunicorn's own included

@@ -187,7 +187,7 @@ def test_municipal_staff_cannot_open_the_console(client, alpha, region_host):
     assert client.get(LIST_URL, HTTP_HOST=region_host).status_code == 302  # to the region's login page
 
 
-def test_failed_jobs_are_listed_and_can_be_retried(console, region_host, alpha):
+def test_failed_jobs_are_listed_and_can_be_retried(console, region_host, alpha, django_capture_on_commit_callbacks):
     import dramatiq
 
     from gorodok_platform.jobs.models import FailedJob
@@ -198,7 +198,9 @@ def test_failed_jobs_are_listed_and_can_be_retried(console, region_host, alpha):
                                    message_id="failed-1", args=["token-1"], retries=5, error="RuntimeError('boom')")
     listing = console.get("/admin/jobs/failedjob/", HTTP_HOST=region_host)
     assert listing.status_code == 200 and b"RuntimeError" in listing.content
-    console.post("/admin/jobs/failedjob/", {"action": "retry", "_selected_action": [job.pk]}, HTTP_HOST=region_host)
+    with django_capture_on_commit_callbacks(execute=True):  # the job is sent once the retry commits
+        console.post("/admin/jobs/failedjob/", {"action": "retry", "_selected_action": [job.pk]},
+                     HTTP_HOST=region_host)
     job.refresh_from_db()
     assert job.resolved_at is not None
     queued = broker.queues["default"]
