@@ -195,9 +195,15 @@ DATABASE_TIMEOUTS = {
                 "lock": env.int("DATABASE_UPGRADE_LOCK_TIMEOUT", default=0),
                 "idle_in_transaction": env.int("DATABASE_UPGRADE_IDLE_IN_TRANSACTION_TIMEOUT", default=0)},
 }
+# "options": the timeouts travel in libpq's startup options; "set": set after connecting, for PgBouncer,
+# which refuses startup options (session pooling only: deploy/runbooks/scale-out.md).
+DATABASE_TIMEOUTS_VIA = env.str("DATABASE_TIMEOUTS_VIA", default="options")
+if DATABASE_TIMEOUTS_VIA not in ("options", "set"):
+    raise ImproperlyConfigured("DATABASE_TIMEOUTS_VIA must be options or set.")
 DATABASES["default"]["OPTIONS"] = database_options(
     "request", connect_timeout=DATABASE_CONNECT_TIMEOUT, timeouts=DATABASE_TIMEOUTS,
-    existing=DATABASES["default"].get("OPTIONS"))
+    existing=DATABASES["default"].get("OPTIONS"), via=DATABASE_TIMEOUTS_VIA)
+DATABASES["default"]["GORODOK_TIMEOUTS_KIND"] = "request"
 # A request waiting on a frozen database longer than this has its connection cut (and answers 503); keep it
 # above the statement timeout and below gunicorn's --timeout (30 s by default). 0: off.
 DATABASE_REQUEST_DEADLINE = env.float("DATABASE_REQUEST_DEADLINE", default=20)

@@ -33,7 +33,7 @@ def test_a_scrape_has_the_series_the_dashboard_and_alerts_use(client, alpha, db)
     assert status == 200
     with schema_context("public"):
         UpgradeRun.objects.create(release="test-release", status=UpgradeRunStatus.HALTED)
-        MunicipalityCounter.objects.update_or_create(municipality=alpha, key="appeals.overdue",
+        MunicipalityCounter.objects.update_or_create(municipality=alpha.municipality, key="appeals.overdue",
                                                      defaults={"value": 7})
         overdue = sum(MunicipalityCounter.objects.filter(key="appeals.overdue").values_list("value", flat=True))
     families = _scrape(client)
