@@ -11,7 +11,7 @@ SPACE := $(EMPTY) $(EMPTY)
 DEV_PYTHONPATH := $(subst $(SPACE),:,$(addprefix $(CURDIR)/,$(SOURCE_ROOTS)))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv messages makemessages run test migrate seed worker shell clean
+.PHONY: help venv lock messages makemessages run test migrate seed worker shell clean
 
 help: ## Show this help
 	@echo "Usage: make <target>"
@@ -22,10 +22,18 @@ venv: $(STAMP) ## Create .venv and install Gorodok with its development tools
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	@$(BIN)/python -m pip install --quiet -e '.[dev]' > $(VENV)/install.log 2>&1 \
+# Exactly the locked versions, checked against their hashes; then Gorodok itself, editable.
+$(STAMP): pyproject.toml requirements-dev.lock | $(BIN)/python
+	@{ $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock \
+		&& $(BIN)/python -m pip install --quiet --no-deps -e . ; } > $(VENV)/install.log 2>&1 \
 		|| { cat $(VENV)/install.log; exit 1; }
 	@touch $@
+
+lock: venv ## Re-resolve requirements.lock (image) and requirements-dev.lock (make venv) from pyproject.toml
+	@$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--output-file requirements.lock pyproject.toml
+	@$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --extra dev \
+		--output-file requirements-dev.lock pyproject.toml
 
 messages: venv ## Compile translation catalogs (.po -> .mo), no GNU gettext needed
 	@$(BIN)/python -m gorodok_platform.i18n compile

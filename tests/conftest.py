@@ -64,6 +64,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     assert default_connection.settings_dict["NAME"].startswith("test_"), "tests must never use a real database"
     yield
     if not django_db_keepdb:
+        from gorodok_platform.dbtimeouts import use_database_timeouts
+
+        # DROP DATABASE waits for a checkpoint, which on a busy server outlasts a request's statement timeout.
+        use_database_timeouts("upgrade")
         with django_db_blocker.unblock():
             teardown_databases(config, verbosity=request.config.option.verbose)
 

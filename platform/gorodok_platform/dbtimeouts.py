@@ -7,11 +7,20 @@
 
 The web process uses ``request`` (the settings' default); ``manage.py worker`` and ``scheduler`` switch
 to ``job``; ``manage.py upgrade`` and the archive commands to ``upgrade``, with ``use_database_timeouts``.
+
+The timeouts travel in libpq's ``options`` startup parameter, which PgBouncer (1.18, Debian 12's) refuses
+("unsupported startup parameter: options"). With ``DATABASE_TIMEOUTS_VIA=set`` they are set with
+``set_config`` right after each connection is made instead (PgBouncer in session mode keeps them for the
+session; its ``DISCARD ALL`` on release clears them before another client gets the server connection).
 """
 
 from __future__ import annotations
 
+from django.db.backends.signals import connection_created
+
 KINDS = ("request", "job", "upgrade")
+VIA = ("options", "set")
+KIND_KEY = "GORODOK_TIMEOUTS_KIND"  # in a connection's settings_dict: which kind's timeouts it gets
 
 
 def _option(name: str, seconds: int) -> str:
@@ -29,12 +38,17 @@ def options_for(kind: str, timeouts: dict[str, dict[str, int]]) -> str:
 
 
 def database_options(kind: str, *, connect_timeout: int, timeouts: dict[str, dict[str, int]],
-                     existing: dict | None = None) -> dict:
-    """Django's OPTIONS for the database: ``existing`` with the timeouts of ``kind``."""
+                     existing: dict | None = None, via: str = "options") -> dict:
+    """Django's OPTIONS for the database: ``existing`` with the timeouts of ``kind`` (in ``options``, or
+    none there when ``via`` is ``set``: ``set_session_timeouts`` sets them after connecting)."""
+    if via not in VIA:
+        raise ValueError(f"via must be one of {VIA}")
     options = dict(existing or {})
     previous = options.get("options", "")
     kept = " ".join(part for part in _split(previous) if not part.startswith(_TIMEOUT_PREFIXES))
-    options["options"] = " ".join(filter(None, (kept, options_for(kind, timeouts))))
+    options["options"] = " ".join(filter(None, (kept, options_for(kind, timeouts) if via == "options" else "")))
+    if not options["options"]:
+        del options["options"]
     if connect_timeout:
         options["connect_timeout"] = connect_timeout
     return options
@@ -68,8 +82,27 @@ def use_database_timeouts(kind: str) -> None:
         settings_dict = connections[alias].settings_dict
         settings_dict["OPTIONS"] = database_options(
             kind, connect_timeout=settings.DATABASE_CONNECT_TIMEOUT, timeouts=settings.DATABASE_TIMEOUTS,
-            existing=settings_dict.get("OPTIONS"))
+            existing=settings_dict.get("OPTIONS"), via=getattr(settings, "DATABASE_TIMEOUTS_VIA", "options"))
+        settings_dict[KIND_KEY] = kind
         connections[alias].close()
+
+
+def set_session_timeouts(sender, connection, **kwargs) -> None:
+    """With ``DATABASE_TIMEOUTS_VIA=set``: a new connection gets its kind's timeouts (behind PgBouncer)."""
+    from django.conf import settings
+
+    if getattr(settings, "DATABASE_TIMEOUTS_VIA", "options") != "set" or connection.vendor != "postgresql":
+        return
+    values = settings.DATABASE_TIMEOUTS[connection.settings_dict.get(KIND_KEY, "request")]
+    with connection.connection.cursor() as cursor:  # the driver's own cursor: no schema switch yet
+        cursor.execute(
+            "SELECT pg_catalog.set_config('statement_timeout', %s, false), "
+            "pg_catalog.set_config('lock_timeout', %s, false), "
+            "pg_catalog.set_config('idle_in_transaction_session_timeout', %s, false)",
+            [str(int(values[name] * 1000)) for name in ("statement", "lock", "idle_in_transaction")])
+
+
+connection_created.connect(set_session_timeouts, dispatch_uid="gorodok-session-timeouts")
 
 
 class DatabaseTimeoutsMixin:

@@ -31,11 +31,37 @@ SECRET_KEY = env.str("SECRET_KEY", default="" if IS_PRODUCTION else DEV_SECRET_K
 DEBUG = env.bool("DEBUG", default=GORODOK_ENV == "dev")
 
 
+# Words that only a template's placeholder contains (deploy/kubernetes/secret.example.yaml, the README).
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me", "example-secret", "placeholder")
+
+
+def is_placeholder(value: str) -> bool:
+    return any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
+
+
 def check_production_settings(secret_key: str, debug: bool) -> None:
-    if not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 32:
+    if not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 32 or is_placeholder(secret_key):
         raise ImproperlyConfigured("Production needs SECRET_KEY: at least 32 random characters.")
     if debug:
         raise ImproperlyConfigured("Production refuses to run with DEBUG on.")
+
+
+def check_production_services(**urls: str) -> None:
+    """Production refuses a missing connection setting, or one still holding a template's placeholder."""
+    for name, value in urls.items():
+        if not value:
+            raise ImproperlyConfigured(f"Production needs {name}.")
+        if is_placeholder(value):
+            raise ImproperlyConfigured(f"{name} still holds a placeholder value: set the real one.")
+
+
+def check_production_storage(*, media_root: str, archive_root: str) -> None:
+    """Files must live where web, worker and job pods all see them (retention erases them from the worker):
+    explicit absolute directories on a shared volume, never a default under the installed package."""
+    for name, value in (("MEDIA_ROOT", media_root), ("ARCHIVE_ROOT", archive_root)):
+        if not value or not value.startswith("/"):
+            raise ImproperlyConfigured(
+                f"Production needs {name}: an absolute directory on a volume shared by web, worker and job pods.")
 
 
 if IS_PRODUCTION:
@@ -106,12 +132,14 @@ TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=3
 # "migrate": django-tenants' path (every migration run).
 GORODOK_PROVISIONING = env.str("GORODOK_PROVISIONING", default="fast")
 GORODOK_SCHEMA_POOL_SIZE = env.int("GORODOK_SCHEMA_POOL_SIZE", default=3)  # spare schemas (schema_pool); 0: off
-ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=str(BASE_DIR / "var" / "archives"))
+# Production has no default: under the installed package it is neither writable nor shared between pods.
+ARCHIVE_ROOT = env.str("ARCHIVE_ROOT", default="" if IS_PRODUCTION else str(BASE_DIR / "var" / "archives"))
 # Archiving a live municipality: how long its in-flight requests and jobs may take to finish (seconds).
 ARCHIVE_DRAIN_SECONDS = env.int("ARCHIVE_DRAIN_SECONDS", default=30)
 
 MIDDLEWARE = [
     "gorodok_platform.observability.middleware.HealthCheckMiddleware",
+    "gorodok_platform.observability.metrics.RequestMetricsMiddleware",
     "gorodok_platform.observability.deadline.DatabaseDeadlineMiddleware",
     "gorodok_platform.observability.middleware.RequestContextMiddleware",
     "gorodok_tenants.routing.TenantRoutingMiddleware",
@@ -155,6 +183,8 @@ WSGI_APPLICATION = "gorodok_platform.wsgi.application"
 DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
+# A kept connection the server or a pooler closed meanwhile is noticed before a request uses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 # A database that is down or frozen must fail a request fast (a JSON 503), not hang it: seconds, 0 = none.
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 DATABASE_TIMEOUTS = {
@@ -168,9 +198,15 @@ DATABASE_TIMEOUTS = {
                 "lock": env.int("DATABASE_UPGRADE_LOCK_TIMEOUT", default=0),
                 "idle_in_transaction": env.int("DATABASE_UPGRADE_IDLE_IN_TRANSACTION_TIMEOUT", default=0)},
 }
+# "options": the timeouts travel in libpq's startup options; "set": set after connecting, for PgBouncer,
+# which refuses startup options (session pooling only: deploy/runbooks/scale-out.md).
+DATABASE_TIMEOUTS_VIA = env.str("DATABASE_TIMEOUTS_VIA", default="options")
+if DATABASE_TIMEOUTS_VIA not in ("options", "set"):
+    raise ImproperlyConfigured("DATABASE_TIMEOUTS_VIA must be options or set.")
 DATABASES["default"]["OPTIONS"] = database_options(
     "request", connect_timeout=DATABASE_CONNECT_TIMEOUT, timeouts=DATABASE_TIMEOUTS,
-    existing=DATABASES["default"].get("OPTIONS"))
+    existing=DATABASES["default"].get("OPTIONS"), via=DATABASE_TIMEOUTS_VIA)
+DATABASES["default"]["GORODOK_TIMEOUTS_KIND"] = "request"
 # A request waiting on a frozen database longer than this has its connection cut (and answers 503); keep it
 # above the statement timeout and below gunicorn's --timeout (30 s by default). 0: off.
 DATABASE_REQUEST_DEADLINE = env.float("DATABASE_REQUEST_DEADLINE", default=20)
@@ -193,7 +229,17 @@ CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
 BROKER_URL = env.str("BROKER_URL", default="")
 if IS_PRODUCTION and not BROKER_URL:
     raise ImproperlyConfigured("Production needs BROKER_URL (amqp://... or redis://...).")
+if IS_PRODUCTION:
+    # Throttles, rate limits and routing invalidation must be shared by every pod: one Redis, not a
+    # cache per process.
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("Production needs CACHE_URL: a Redis shared by every process (redis://...).")
+    check_production_services(DATABASE_URL=env.str("DATABASE_URL", default=""), BROKER_URL=BROKER_URL,
+                              CACHE_URL=CACHE_URL)
 JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
+# On SIGTERM a worker finishes its running jobs for at most this long; keep it below the pod's
+# terminationGracePeriodSeconds (60 in deploy/kubernetes/worker.yaml), or the pod is killed mid-job.
+WORKER_SHUTDOWN_SECONDS = env.int("WORKER_SHUTDOWN_SECONDS", default=45)
 # Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
 DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
 # Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
@@ -233,6 +279,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
+# Networks of the proxies in front (the ingress pods' CIDR): only from these is X-Forwarded-For believed
+# when throttles and the audit log take the client's address (gorodok_platform.client_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    from gorodok_platform.client_address import parse_trusted_proxies
+
+    parse_trusted_proxies(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy on every response (django-csp): no inline script, no script from elsewhere,
 # so markup that slipped through escaping cannot run. The admin's own scripts are files; inline
@@ -272,13 +327,19 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_MUNICIPALITY_TIMEZONE = "Asia/Krasnoyarsk"
 
-# Uploaded files live under MEDIA_ROOT/<schema>/: derived from the schema, never from a host or input.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Uploaded files live under MEDIA_ROOT/<schema>/ (or <schema>/ in the bucket): derived from the schema,
+# never from a host or input. Production names the place explicitly: a directory on a volume every web,
+# worker and job pod mounts (ReadWriteMany), so retention on a worker erases what a web pod stored.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default="" if IS_PRODUCTION else str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+if IS_PRODUCTION:
+    check_production_storage(media_root=MEDIA_ROOT, archive_root=ARCHIVE_ROOT)
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production: hashed names (cached forever) and gzip/brotli copies, written by collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if IS_PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 STATIC_URL = "/static/"
@@ -315,7 +376,15 @@ GRAPHIQL_ENABLED = GORODOK_ENV == "dev"
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
 WEBHOOK_MIN_BACKOFF_MS = env.int("WEBHOOK_MIN_BACKOFF_MS", default=10_000)
-WEBHOOK_MAX_BACKOFF_MS = env.int("WEBHOOK_MAX_BACKOFF_MS", default=3_600_000)
+# A retry waits in the worker, unacknowledged: RabbitMQ closes a channel holding a message longer than its
+# consumer_timeout (30 minutes by default), so the longest wait stays below it (RABBITMQ_CONSUMER_TIMEOUT_MS
+# says what the broker is configured with, if it was raised).
+WEBHOOK_MAX_BACKOFF_MS = env.int("WEBHOOK_MAX_BACKOFF_MS", default=1_500_000)
+RABBITMQ_CONSUMER_TIMEOUT_MS = env.int("RABBITMQ_CONSUMER_TIMEOUT_MS", default=1_800_000)
+if BROKER_URL.startswith("amqp") and WEBHOOK_MAX_BACKOFF_MS > RABBITMQ_CONSUMER_TIMEOUT_MS - 60_000:
+    raise ImproperlyConfigured(
+        "WEBHOOK_MAX_BACKOFF_MS must stay a minute below RabbitMQ's consumer_timeout (RABBITMQ_CONSUMER_TIMEOUT_MS): "
+        "a longer wait makes the broker close the worker's channel.")
 WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=10)
 # Private and loopback targets are refused in production (no requests into the region's network).
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)
@@ -326,12 +395,18 @@ WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 # --- Observability -------------------------------------------------------------------------------
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+# The release is the image tag (set by the build: GORODOK_RELEASE), so an error names the code that raised it.
+GORODOK_RELEASE = env.str("GORODOK_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.01)
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "console")
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING" if GORODOK_ENV == "test" else "INFO")
+# /metrics answers on an IP address (Prometheus scrapes pods) and localhost; these names too (e.g. a Service).
+METRICS_ALLOWED_HOSTS = env.list("METRICS_ALLOWED_HOSTS", default=[])
 LOGGING_CONFIG = None  # structlog sets logging up in gorodok_platform.observability.logging
 
 from gorodok_platform.observability.logging import configure_logging  # noqa: E402
 from gorodok_platform.observability.sentry import init_sentry  # noqa: E402
 
 configure_logging(log_format=LOG_FORMAT, level=LOG_LEVEL)
-init_sentry(dsn=SENTRY_DSN, environment=GORODOK_ENV)
+init_sentry(dsn=SENTRY_DSN, environment=GORODOK_ENV, release=GORODOK_RELEASE or None,
+            traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

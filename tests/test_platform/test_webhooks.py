@@ -455,7 +455,7 @@ def test_retry_defaults(settings):
     for name in ("WEBHOOK_MAX_RETRIES", "WEBHOOK_MIN_BACKOFF_MS", "WEBHOOK_MAX_BACKOFF_MS"):
         if hasattr(settings, name):
             delattr(settings, name)
-    assert webhook_config.retry_options() == {"max_retries": 8, "min_backoff": 10_000, "max_backoff": 3_600_000}
+    assert webhook_config.retry_options() == {"max_retries": 8, "min_backoff": 10_000, "max_backoff": 1_500_000}
 
 
 def test_target_checks(settings):

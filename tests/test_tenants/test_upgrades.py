@@ -212,6 +212,17 @@ def test_plan_lists_the_pending_migrations_of_each_municipality(release):
                for row in data["pending"])
 
 
+def test_check_fails_until_every_schema_is_upgraded(release):
+    # Web and worker start behind this check: new code never serves a schema the upgrader has not reached.
+    with pytest.raises(CommandError, match=r"not applied: public schema behind; 4 municipalities behind"):
+        _upgrade("check", "--only", *SCHEMAS)
+    _upgrade("run", "--only", SCHEMAS[0], "--no-progress")
+    with pytest.raises(CommandError, match=r"public schema current; 3 municipalities behind"):
+        _upgrade("check", "--only", *SCHEMAS)
+    _run()
+    assert "are current" in _upgrade("check", "--only", *SCHEMAS)
+
+
 def test_plan_reads_every_schema_with_a_few_queries(release):
     from django.test.utils import CaptureQueriesContext
 

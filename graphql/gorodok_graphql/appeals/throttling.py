@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from gorodok_platform.client_address import client_address as resolve_client_address
 from graphql import GraphQLError
 
 
@@ -31,7 +32,7 @@ def _key(address: str) -> str:
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return resolve_client_address(request) or "unknown"
 
 
 class RateLimited(GraphQLError):

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gorodok_platform.client_address import client_address
+
 
 def _keys(username: str, address: str | None) -> list[tuple[str, int]]:
     limit = settings.LOGIN_THROTTLE_ATTEMPTS
@@ -46,7 +48,7 @@ class ThrottledAuthenticationForm(AdminAuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        address = client_address(self.request) if self.request else None
         if signin_blocked(username, address):
             raise ValidationError(self.error_messages["throttled"], code="throttled",
                                   params={"minutes": max(1, settings.LOGIN_THROTTLE_SECONDS // 60)})

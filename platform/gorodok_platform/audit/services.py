@@ -9,6 +9,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 
 from gorodok_platform.audit.models import ActorKind, AuditEntry
+from gorodok_platform.client_address import client_address
 
 _EXCLUDED_FIELDS = ("password",)
 
@@ -52,7 +53,7 @@ def audit_record(
         actor_email = actor.email
     ip_address = None
     if request is not None:
-        ip_address = request.META.get("REMOTE_ADDR") or None
+        ip_address = client_address(request)
     return AuditEntry.objects.create(
         action=action,
         actor_email=actor_email,

@@ -16,7 +16,7 @@ def dispatch_outbox_event(event_id: str) -> None:
     outbox_dispatch(event_id)
 
 
-@dramatiq.actor(queue_name="default", max_retries=8, min_backoff=10_000, max_backoff=3_600_000)
+@dramatiq.actor(queue_name="default", max_retries=8, min_backoff=10_000, max_backoff=1_500_000)
 def deliver_webhook(subscription_id: int, event_id: str, subscription_schema: str) -> None:
     """POST one event (of the schema the message runs in) to one subscription (in
     ``subscription_schema``). A failure raises, and Dramatiq retries with exponential backoff."""

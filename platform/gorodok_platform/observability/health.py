@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import structlog
 from django.conf import settings
 from django.db import connection
 
 from gorodok_platform.jobs.broker import broker_reachable
 
 PROBE_TIMEOUT_SECONDS = 2
+_log = structlog.get_logger(__name__)
 
 
 def database_reachable() -> tuple[bool, str]:
@@ -31,9 +33,14 @@ def database_reachable() -> tuple[bool, str]:
 
 
 def readiness() -> tuple[bool, dict[str, str]]:
+    """Ready means the database answers. The broker is reported (and logged) but never takes a pod out of
+    service: while it is down, writes keep their jobs in the database and the scheduler sends them later."""
     db_ok, db_detail = database_reachable()
     if settings.BROKER_URL:
         broker_ok, broker_detail = broker_reachable(settings.BROKER_URL)
+        if not broker_ok:
+            _log.warning("readiness: the broker is unreachable; serving on, jobs wait in the database",
+                         broker=broker_detail)
     else:
-        broker_ok, broker_detail = True, "in-process"
-    return db_ok and broker_ok, {"database": db_detail, "broker": broker_detail}
+        broker_detail = "in-process"
+    return db_ok, {"database": db_detail, "broker": broker_detail}

@@ -20,13 +20,14 @@ _SHARED_PROCESSORS = [
 ]
 
 
-def configure_logging(*, log_format: str = "console", level: str = "INFO") -> None:
+def logging_config(*, log_format: str = "console", level: str = "INFO") -> dict:
+    """The ``logging.config.dictConfig`` of every process (gunicorn's own loggers included: gunicorn_conf)."""
     renderer = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
-    logging.config.dictConfig({
+    return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
@@ -49,7 +50,11 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
             "pika": {"level": "WARNING"},
             "pgserver": {"level": "WARNING"},
         },
-    })
+    }
+
+
+def configure_logging(*, log_format: str = "console", level: str = "INFO") -> None:
+    logging.config.dictConfig(logging_config(log_format=log_format, level=level))
     structlog.configure(
         processors=[
             *_SHARED_PROCESSORS,

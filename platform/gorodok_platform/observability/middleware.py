@@ -27,7 +27,7 @@ class HealthCheckMiddleware:
         if request.path == "/metrics":
             from gorodok_platform.observability.metrics import metrics_response
 
-            return metrics_response()
+            return metrics_response(request)
         return self.get_response(request)
 
 

@@ -28,7 +28,7 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return event
 
 
-def init_sentry(*, dsn: str, environment: str, release: str | None = None) -> bool:
+def init_sentry(*, dsn: str, environment: str, release: str | None = None, traces_sample_rate: float = 0.01) -> bool:
     if not dsn:
         return False
     import sentry_sdk
@@ -43,5 +43,8 @@ def init_sentry(*, dsn: str, environment: str, release: str | None = None) -> bo
         send_default_pii=False,
         before_send=scrub_event,
         max_request_body_size="never",
+        # Local variables of a frame can be a citizen's appeal: never sent.
+        include_local_variables=False,
+        traces_sample_rate=traces_sample_rate,
     )
     return True

@@ -35,6 +35,7 @@ from gorodok_platform.accounts.two_factor import (
     verify_second_factor,
 )
 from gorodok_platform.audit.services import audit_record
+from gorodok_platform.client_address import client_address
 
 ENROLMENT_SESSION_KEY = "gorodok_two_factor_enrolment"
 
@@ -110,7 +111,7 @@ def two_factor_view(request, site):
                                "link: ask another regional administrator to issue one for you.")
         return TemplateResponse(request, "gorodok_tenants/console/two_factor.html", context,
                                 status=403 if request.method == "POST" else 200)
-    address = request.META.get("REMOTE_ADDR")
+    address = client_address(request)
     throttle_key = f"2fa:{user.email}"
     if request.method == "POST" and form.is_valid():
         if signin_blocked(throttle_key, address):

@@ -144,3 +144,32 @@ def strip_restrict_lines(source: Path, target: Path) -> None:
         for line in src:
             if not _RESTRICT_LINE.match(line):
                 dst.write(line)
+
+
+def check_pg_tools(app_configs=None, databases=None, **kwargs):
+    """System check (``manage.py check --database default``, run by every release before the upgrader):
+    pg_dump and psql exist and are at least as new as the server's major version. An older pg_dump refuses
+    to dump a newer server, so exports, archives and restores would fail and provisioning would fall back
+    to the slow path without saying so."""
+    from django.core.checks import Error
+
+    if not databases or "default" not in databases:
+        return []
+    try:
+        major = server_major()
+        tools = pg_tools()
+    except PgToolError as exc:
+        return [Error(str(exc), hint="Install the PostgreSQL client of the server's major version "
+                      "(postgresql-client-N) or set GORODOK_PG_DUMP.", id="gorodok_tenants.E001")]
+    except Exception as exc:
+        return [Error(f"Cannot reach the database to compare client and server versions: {exc}",
+                      id="gorodok_tenants.E002")]
+    errors = []
+    for name, path, version in (("pg_dump", tools.pg_dump, tools.pg_dump_version),
+                                ("psql", tools.psql, tools.psql_version)):
+        if version[0] < major:
+            errors.append(Error(
+                f"{name} {version[0]}.{version[1]} ({path}) is older than the PostgreSQL {major} server.",
+                hint=f"Install postgresql-client-{major} in the image or point GORODOK_PG_DUMP at its pg_dump.",
+                id="gorodok_tenants.E003"))
+    return errors

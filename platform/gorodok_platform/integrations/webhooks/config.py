@@ -18,5 +18,5 @@ def retry_options() -> dict:
     return {
         "max_retries": int(setting("WEBHOOK_MAX_RETRIES", 8)),
         "min_backoff": int(setting("WEBHOOK_MIN_BACKOFF_MS", 10_000)),
-        "max_backoff": int(setting("WEBHOOK_MAX_BACKOFF_MS", 3_600_000)),
+        "max_backoff": int(setting("WEBHOOK_MAX_BACKOFF_MS", 1_500_000)),
     }

@@ -71,6 +71,7 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
         "plan: what is pending, per municipality. run: migrate (resumable; one run at a time). "
         "retry: run again, including the municipalities that failed. status: the last run. "
         "canary: list or flag the municipalities of the first wave. note: add a release note. "
+        "check: fail while anything is behind this release. "
         "lint: migrations unsafe for a rolling deploy."
     )
 
@@ -96,6 +97,12 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
                              help="Go on with the other municipalities even when a canary fails.")
             sub.add_argument("--no-progress", action="store_true", help="No progress bar.")
         actions.add_parser("status", help="Show the last upgrade run.")
+        check = actions.add_parser(
+            "check", help="Exit non-zero while the public schema or any municipality is behind this release "
+                          "(run before web and worker start: new code never serves an old schema).")
+        check.add_argument("--only", nargs="+", metavar="SCHEMA_OR_SLUG", help="Only these municipalities.")
+        check.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                           help="Keep checking (every 5 s) up to this long before failing.")
         canary = actions.add_parser("canary", help="List the canary municipalities, or flag some.")
         canary.add_argument("--add", nargs="+", default=[], metavar="SLUG")
         canary.add_argument("--remove", nargs="+", default=[], metavar="SLUG")
@@ -176,6 +183,26 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
                 "schema_name"):
             last_line = state.error.splitlines()[-1] if state.error else ""
             self.stdout.write(f"  FAILED {state.schema_name} (attempts {state.attempts}): {last_line}")
+
+    # --- check ------------------------------------------------------------------------------------
+
+    def _check(self, *, only=None, wait: float = 0, **options):
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            plan = plan_upgrade(only=only)
+            behind = [t.schema_name for t in plan.tenants]
+            if not plan.public_pending and not plan.public_error and not behind:
+                self.stdout.write(f"Release {plan.release}: the public schema and {plan.total} municipalities "
+                                  "are current.")
+                return
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(5)
+        public = "behind" if plan.public_pending or plan.public_error else "current"
+        shown = ", ".join(behind[:20]) + (f" and {len(behind) - 20} more" if len(behind) > 20 else "")
+        raise CommandError(f"Release {plan.release} is not applied: public schema {public}; "
+                           f"{len(behind)} municipalities behind{f' ({shown})' if behind else ''}. "
+                           "Run `manage.py upgrade run` (or `retry`) first.")
 
     # --- status -----------------------------------------------------------------------------------
 

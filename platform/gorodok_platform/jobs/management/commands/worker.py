@@ -25,5 +25,6 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
         worker = start_worker(threads=threads, queues=set(queues) if queues else None)
         self.stdout.write(f"Worker running with {threads} threads; Ctrl-C stops it.")
         stop.wait()
-        worker.stop()
+        # Unfinished jobs stay unacknowledged and the broker hands them to another worker.
+        worker.stop(timeout=int(settings.WORKER_SHUTDOWN_SECONDS * 1000))
         self.stdout.write("Worker stopped.")
