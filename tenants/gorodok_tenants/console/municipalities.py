@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_admin
-from gorodok_tenants.counters import counter_labels
+from gorodok_tenants.counters import counter_labels, short_counter_labels
 from gorodok_tenants.lifecycle import (
     UPDATABLE_FIELDS,
     municipality_host_delete,
@@ -178,11 +178,16 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("figures"))
     def figures(self, obj: Municipality):
+        # Short labels ("open: 5"), the module's name in the tooltip: a row stays one or two lines high.
         labels = counter_labels()
+        short = short_counter_labels()
         disabled = set(obj.disabled_modules or [])
-        rows = [(labels.get(c.key, c.key), c.value) for c in obj.counters.all()
+        rows = [(labels.get(c.key, c.key), short.get(c.key, c.key), c.value) for c in obj.counters.all()
                 if c.key.split(".", 1)[0] not in disabled]
-        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
+        if not rows:
+            return "—"
+        return format_html('<span class="gorodok-figures">{}</span>',
+                           format_html_join(mark_safe("<br>"), '<span title="{}">{}: {}</span>', rows))
 
     # --- forms -----------------------------------------------------------------------------------
 

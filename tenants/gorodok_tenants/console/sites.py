@@ -53,9 +53,15 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
         return groups
 
     def each_context(self, request):
+        from django.templatetags.static import static
+
         context = super().each_context(request)
         context["site_url"] = None
+        context["site_header"] = self.site_header
+        context["site_title"] = self.site_title
         context["site_subheader"] = getattr(settings, "REGION_NAME", "")
+        # Our few rules on top of the theme (first pages, queues, compact lists): on every page.
+        context["styles"] = [*context.get("styles", []), static("gorodok_tenants/console.css")]
         return context
 
 
