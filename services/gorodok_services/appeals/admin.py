@@ -356,7 +356,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 class QuestionInline(ReadOnlyInline):
     model = Question
-    fields = readonly_fields = ("position", "classifier_code", "text", "result")
+    fields = readonly_fields = ("number", "classifier_code", "text", "result")
+
+    @admin.display(description=_("No."))
+    def number(self, obj: Question) -> int:
+        return obj.position
     ordering = ("position",)
 
 
@@ -375,11 +379,46 @@ class AttachmentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
+# What each history entry's code says, in words (the codes are stored; people read these).
+EVENT_LABELS = {
+    "received": _("received"),
+    "registered": _("registered"),
+    "assigned": _("assigned to an executor"),
+    "extended": _("term extended"),
+    "forwarded": _("forwarded by competence"),
+    "answered": _("answered"),
+    "closed": _("closed"),
+    "left_without_answer": _("left without an answer on the merits"),
+    "marked_repeated": _("marked as repeated"),
+    "attached": _("file attached"),
+    "anonymised": _("personal data removed"),
+    "escalated": _("escalated to the head"),
+}
+
+
+def _status_label(value: str) -> str:
+    if not value:
+        return "—"
+    return AppealStatus(value).label if value in AppealStatus.values else value
+
+
 class AppealEventInline(ReadOnlyInline):
     model = AppealEvent
-    fields = readonly_fields = ("at", "actor_email", "action", "from_status", "to_status", "note")
+    fields = readonly_fields = ("at", "actor_email", "event", "status_before", "status_after", "note")
     ordering = ("at", "id")
     verbose_name_plural = _("history")
+
+    @admin.display(description=_("action"))
+    def event(self, obj: AppealEvent) -> str:
+        return EVENT_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description=_("from"))
+    def status_before(self, obj: AppealEvent) -> str:
+        return _status_label(obj.from_status)
+
+    @admin.display(description=_("to"))
+    def status_after(self, obj: AppealEvent) -> str:
+        return _status_label(obj.to_status)
 
 
 # --- appeals ----------------------------------------------------------------------------------------------

@@ -127,17 +127,38 @@ class WebhookSubscriptionAdminBase(admin.ModelAdmin):
                           messages.SUCCESS if paused else messages.WARNING)
 
 
+class DeliveredFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("delivered")
+
+
+class CreatedFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("created")
+
+
 class WebhookDeliveryAdminBase(admin.ModelAdmin):
     """The delivery log: one row per attempt, read-only."""
 
-    list_display = ("created_at", "subscription", "event_type", "attempt", "status_code", "delivered",
+    list_display = ("created", "subscription", "event_type", "attempt", "status_code", "is_delivered",
                     "duration_ms", "short_error")
-    list_filter = ("delivered", "event_type", "event_schema", "created_at", "subscription")
+    list_filter = (("delivered", DeliveredFilter), "event_type", "event_schema", ("created_at", CreatedFilter),
+                   "subscription")
     list_select_related = ("subscription",)
     search_fields = ("subscription__url", "error")
     fields = ("subscription", "event_type", "event_uuid", "event_schema", "delivery_id", "attempt", "status_code",
-              "delivered", "duration_ms", "error", "response_excerpt", "created_at")
+              "is_delivered", "duration_ms", "error", "response_excerpt", "created")
     readonly_fields = fields
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("delivered"), boolean=True, ordering="delivered")
+    def is_delivered(self, obj):
+        return obj.delivered
 
     def get_actions(self, request):
         return {}
@@ -160,7 +181,8 @@ class BackOfficeWebhookSubscriptionAdmin(_BackOfficeAccess, WebhookSubscriptionA
 
 
 class BackOfficeWebhookDeliveryAdmin(_BackOfficeAccess, WebhookDeliveryAdminBase):
-    list_filter = ("delivered", "event_type", "created_at", "subscription")  # a municipality's events are all its own
+    # A municipality's events are all its own.
+    list_filter = (("delivered", DeliveredFilter), "event_type", ("created_at", CreatedFilter), "subscription")
 
 
 region_console.register(WebhookSubscription, RegionalWebhookSubscriptionAdmin)
