@@ -20,11 +20,14 @@ help: ## Show this help
 venv: $(STAMP) ## Create .venv and install Gorodok with its development tools
 
 $(BIN)/python:
+	@echo "[make] creating the virtual environment $(VENV)..."
 	@$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	@$(BIN)/python -m pip install --quiet -e '.[dev]' > $(VENV)/install.log 2>&1 \
-		|| { cat $(VENV)/install.log; exit 1; }
+	@echo "[make] installing Gorodok and its tools into $(VENV) (the first time takes a minute or two; log: $(VENV)/install.log)..."
+	@start=$$(date +%s); $(BIN)/python -m pip install --quiet -e '.[dev]' > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }; \
+		echo "[make] installed in $$(( $$(date +%s) - start ))s"
 	@touch $@
 
 messages: venv ## Compile translation catalogs (.po -> .mo), no GNU gettext needed
