@@ -23,7 +23,7 @@ REGIONAL_ANALYST_EMAIL = f"analyst@{STAFF_MAIL_DOMAIN}"
 EXAMPLE_SLUG = "chernogorsk"
 
 
-DEMO_PROCESSES = max(3, min(6, (os.cpu_count() or 2) + 1))  # municipalities seeded at once after the example one
+DEMO_PROCESSES = max(1, min(6, os.cpu_count() or 1))  # municipalities seeded at once after the example one
 
 
 def say(what: str, started: float) -> None:
