@@ -53,6 +53,8 @@ class TextNodes(HTMLParser):
             self.skipped.pop()
 
     def handle_data(self, data):
+        if data.strip().startswith(":"):
+            return  # a value after its bold label ("<strong>salt</strong>: KBIFgx"): data, not words
         text = " ".join(data.split()).strip(" :.,;()«»\"—-–·›|*")
         if text and not self.skipped:
             self.nodes.append(text)
