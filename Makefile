@@ -20,13 +20,16 @@ help: ## Show this help
 venv: $(STAMP) ## Create .venv and install Gorodok with its development tools
 
 $(BIN)/python:
+	@echo "[make] creating the virtual environment $(VENV)..."
 	@$(PYTHON) -m venv $(VENV)
 
 # Exactly the locked versions, checked against their hashes; then Gorodok itself, editable.
 $(STAMP): pyproject.toml requirements-dev.lock | $(BIN)/python
-	@{ $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock \
+	@echo "[make] installing Gorodok and its tools into $(VENV) (the first time takes a minute or two; log: $(VENV)/install.log)..."
+	@start=$$(date +%s); { $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock \
 		&& $(BIN)/python -m pip install --quiet --no-deps -e . ; } > $(VENV)/install.log 2>&1 \
-		|| { cat $(VENV)/install.log; exit 1; }
+		|| { cat $(VENV)/install.log; exit 1; }; \
+		echo "[make] installed in $$(( $$(date +%s) - start ))s"
 	@touch $@
 
 lock: venv ## Re-resolve requirements.lock (image) and requirements-dev.lock (make venv) from pyproject.toml

@@ -23,6 +23,17 @@ REGIONAL_ANALYST_EMAIL = f"analyst@{STAFF_MAIL_DOMAIN}"
 EXAMPLE_SLUG = "chernogorsk"
 
 
+DEMO_PROCESSES = max(1, min(6, os.cpu_count() or 1))  # municipalities seeded at once after the example one
+
+
+def say(what: str, started: float) -> None:
+    """One line of the start's progress, with the seconds since ``gorodok run`` began."""
+    import time
+
+    sys.stdout.write(f"[{time.monotonic() - started:6.1f}s] {what}\n")
+    sys.stdout.flush()
+
+
 def municipal_admin_email(slug: str) -> str:
     return f"admin@{slug}.{STAFF_MAIL_DOMAIN}"
 
@@ -37,10 +48,12 @@ def _setup_django() -> None:
     logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
-def _migrate() -> None:
+def _migrate(started: float) -> None:
     from django.core.management import call_command
 
+    say("migrating the region's schema...", started)
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    say("migrating the municipalities' schemas...", started)
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
 
 
@@ -77,22 +90,39 @@ def _start_jobs(broker_url: str):
     return stop
 
 
-def _seed_demo_data_in_background() -> None:
+def _seed_demo_data_in_background(started: float) -> None:
     """Every module's demo data in every municipality (only what is missing), while the server already
-    serves: the first run registers several hundred appeals, which takes about a minute."""
+    serves: the README's example municipality first, then the others in ``DEMO_PROCESSES`` processes at
+    once (seeding is Python work: threads would queue on one interpreter lock)."""
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    from django.core.management import call_command
     from django.db import connection
+    from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+    def seed_one(schema: str, name: str) -> None:
+        command = [sys.executable, "-m", "django", "seed_demo", "--schema", schema, "--quiet"]
+        result = subprocess.run(command, env=os.environ.copy(), capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode == 0:
+            say(f"demo data: {name} ready", started)
+        else:
+            logger.error("seeding the demo data of %s failed:\n%s", name, result.stderr[-4000:])
 
     def seed() -> None:
         try:
-            call_command("seed_demo", all=True, quiet=True)
-            logger.info("demo data are in place in every municipality")
-        except Exception:
-            logger.exception("seeding the demo data failed")
+            municipalities = list(get_tenant_model().objects.filter(status="active")
+                                  .exclude(schema_name=get_public_schema_name()).order_by("name")
+                                  .values_list("schema_name", "name", "slug"))
         finally:
             connection.close()
+        first = [m for m in municipalities if m[2] == EXAMPLE_SLUG]
+        others = [m for m in municipalities if m[2] != EXAMPLE_SLUG]
+        for schema, name, _slug in first:
+            seed_one(schema, name)
+        with ThreadPoolExecutor(max_workers=DEMO_PROCESSES, thread_name_prefix="gorodok-demo") as pool:
+            for schema, name, _slug in others:
+                pool.submit(seed_one, schema, name)
+        say(f"demo data are in place in all {len(municipalities)} municipalities", started)
 
     threading.Thread(target=seed, name="gorodok-demo-data", daemon=True).start()
 
@@ -162,8 +192,12 @@ def _exit_cleanly_on_signals() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.monotonic()
     _exit_cleanly_on_signals()
     embedded = not os.environ.get("DATABASE_URL")
+    say("starting Django" + (" and the embedded PostgreSQL..." if embedded else "..."), started)
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -171,14 +205,18 @@ def run(args: argparse.Namespace) -> int:
     from gorodok_platform.devdb import EMBEDDED_DATA_DIR
 
     port = args.port or settings.PORT
-    _migrate()
+    _migrate(started)
+    say("creating the demo region (municipalities and accounts) where missing...", started)
     call_command("seed_region", quiet=True)
+    say("starting the job worker and the scheduler...", started)
     stop_jobs = _start_jobs(settings.BROKER_URL)
     if settings.GORODOK_ENV == "dev":
-        _seed_demo_data_in_background()
+        say(f"seeding demo data in the background, {EXAMPLE_SLUG} first...", started)
+        _seed_demo_data_in_background(started)
     try:
         domains = _primary_domains()
         _send_pings(domains)
+        say("starting the web server", started)
         sys.stdout.write(banner(
             port=port, region=settings.REGION_DOMAIN, domains=domains, environment=settings.GORODOK_ENV,
             jobs=f"{settings.BROKER_URL.split(':', 1)[0]} broker, worker process" if settings.BROKER_URL

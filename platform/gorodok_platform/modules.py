@@ -14,6 +14,7 @@ A module announces itself with an attribute on its AppConfig::
             periodic=(PeriodicTask("inspect", "gorodok_services.roads.inspections.inspect_due", seconds=3600),),
             graphql=GraphQLRoots(tenant_query="gorodok_graphql.roads.schema.RoadsQuery"),
             demo="gorodok_services.roads.demo.seed_demo_roads",
+            dashboard="gorodok_services.roads.dashboard.roads_today",
         )
 
 The types live in the lowest layer because roles, API scopes and webhook events are platform
@@ -105,6 +106,36 @@ class GraphQLRoots:
 
 
 @dataclass(frozen=True)
+class DashboardItem:
+    """One line of a back office's first page: what is due, how many, where to go."""
+
+    label: str
+    count: int
+    url: str = ""
+    tone: str = ""  # "", "warning" (due soon) or "danger" (late)
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """A chart with its numbers: ``series`` is ``((name, values), ...)``, one value per label."""
+
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[int, ...]], ...]
+    kind: str = "bar"  # bar or line
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """What a module shows on a municipality's first page (``ModuleInfo.dashboard`` returns one)."""
+
+    title: str
+    items: tuple[DashboardItem, ...] = ()
+    charts: tuple[DashboardChart, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()  # (label, url): the module's pages worth a shortcut
+
+
+@dataclass(frozen=True)
 class ModuleInfo:
     code: str
     name: str
@@ -118,6 +149,9 @@ class ModuleInfo:
     # Dotted path to a function that creates the module's demo data in the current schema (for ``make
     # run``): no arguments, idempotent, through the module's services; returns how many objects it made.
     demo: str = ""
+    # Dotted path to a function ``(request) -> DashboardPanel | None`` for the first page of a
+    # municipality's back office (run in its schema, for the signed-in person: "what is due today").
+    dashboard: str = ""
 
     def counter_key(self, counter: Counter) -> str:
         return f"{self.code}.{counter.key}"

@@ -68,6 +68,8 @@ if IS_PRODUCTION:
     check_production_settings(SECRET_KEY, DEBUG)
 
 REGION_DOMAIN = env.str("REGION_DOMAIN", default="localhost").lower()
+# The region's name as people read it: under the title of the console and of every back office.
+REGION_NAME = env.str("REGION_NAME", default="Республика Хакасия")
 PORT = env.int("PORT", default=8000)
 # How people reach us, for links in e-mails and consoles: https without a port behind the proxy in
 # production, the development server's port otherwise.
@@ -89,6 +91,8 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # The admin theme: before django.contrib.admin, so its templates win; the sites are ours.
+    "unfold.apps.BasicAppConfig",
     "django.contrib.admin",
     "gorodok_platform.accounts",
     "gorodok_platform.audit",
@@ -145,6 +149,7 @@ MIDDLEWARE = [
     "gorodok_tenants.routing.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "gorodok_platform.admin_csp.AdminScriptPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -301,6 +306,33 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
+    },
+}
+
+# The admin theme (django-unfold). Its interface is Alpine.js, which evaluates its attribute
+# expressions with the Function constructor: the two admin sites (and only they) add 'unsafe-eval'
+# to script-src (gorodok_platform.admin_csp); inline scripts stay forbidden everywhere.
+ADMIN_PATH_PREFIXES = ("/admin/",)
+UNFOLD = {
+    "SITE_URL": None,
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_BACK_BUTTON": True,
+    "BORDER_RADIUS": "6px",
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.0% .014 254.604)",
+            "100": "oklch(93.2% .032 255.585)",
+            "200": "oklch(88.2% .059 254.128)",
+            "300": "oklch(80.9% .105 251.813)",
+            "400": "oklch(70.7% .165 254.624)",
+            "500": "oklch(62.3% .214 259.815)",
+            "600": "oklch(54.6% .245 262.881)",
+            "700": "oklch(48.8% .243 264.376)",
+            "800": "oklch(42.4% .199 265.638)",
+            "900": "oklch(37.9% .146 265.522)",
+            "950": "oklch(28.2% .091 267.935)",
+        },
     },
 }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -42,7 +42,14 @@ from gorodok_services.appeals.models import (
     QuestionResult,
     UnclearHandling,
 )
-from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, SETTINGS, appeals_permit
+from gorodok_services.appeals.permissions import (
+    CHANGE,
+    PERSONAL_DATA,
+    READ,
+    SETTINGS,
+    STATISTICS,
+    appeals_permit,
+)
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
 from gorodok_services.appeals.selectors import appeal_in_section, appeal_queue
 from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
@@ -189,6 +196,30 @@ class AnswerForm(ActionForm):
 class WithoutAnswerForm(ActionForm):
     reason = forms.ChoiceField(label=_("ground"), choices=NoAnswerReason.choices)
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatisticsForm(forms.Form):
+    date_from = forms.DateField(label=_("Period start"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Period end"), widget=DATE_INPUT)
+
+    def __init__(self, data=None):
+        from datetime import timedelta
+
+        today = timezone.localdate()
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        if data is None:  # the last full month, the report's period
+            data = {"date_from": last_month_end.replace(day=1).isoformat(), "date_to": last_month_end.isoformat()}
+        super().__init__(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and (end - start).days > 3660:
+            raise ValidationError(_("A period is ten years at most."), code="invalid")
+        return cleaned
 
 
 class AttachForm(ActionForm):
@@ -387,7 +418,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 class QuestionInline(ReadOnlyInline):
     model = Question
-    fields = readonly_fields = ("position", "classifier_code", "text", "result")
+    fields = readonly_fields = ("number", "classifier_code", "text", "result")
+
+    @admin.display(description=_("No."))
+    def number(self, obj: Question) -> int:
+        return obj.position
     ordering = ("position",)
 
 
@@ -406,11 +441,46 @@ class AttachmentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
+# What each history entry's code says, in words (the codes are stored; people read these).
+EVENT_LABELS = {
+    "received": _("received"),
+    "registered": _("registered"),
+    "assigned": _("assigned to an executor"),
+    "extended": _("term extended"),
+    "forwarded": _("forwarded by competence"),
+    "answered": _("answered"),
+    "closed": _("closed"),
+    "left_without_answer": _("left without an answer on the merits"),
+    "marked_repeated": _("marked as repeated"),
+    "attached": _("file attached"),
+    "anonymised": _("personal data removed"),
+    "escalated": _("escalated to the head"),
+}
+
+
+def _status_label(value: str) -> str:
+    if not value:
+        return "—"
+    return AppealStatus(value).label if value in AppealStatus.values else value
+
+
 class AppealEventInline(ReadOnlyInline):
     model = AppealEvent
-    fields = readonly_fields = ("at", "actor_email", "action", "from_status", "to_status", "note")
+    fields = readonly_fields = ("at", "actor_email", "event", "status_before", "status_after", "note")
     ordering = ("at", "id")
     verbose_name_plural = _("history")
+
+    @admin.display(description=_("action"))
+    def event(self, obj: AppealEvent) -> str:
+        return EVENT_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description=_("from"))
+    def status_before(self, obj: AppealEvent) -> str:
+        return _status_label(obj.from_status)
+
+    @admin.display(description=_("to"))
+    def status_after(self, obj: AppealEvent) -> str:
+        return _status_label(obj.to_status)
 
 
 # --- appeals ----------------------------------------------------------------------------------------------
@@ -429,6 +499,8 @@ class AppealAdmin(ModuleAdmin):
     ordering = ("-received_at", "-id")
     change_form_template = "appeals/appeal_change_form.html"
     change_list_template = "appeals/appeal_change_list.html"
+    list_before_template = "appeals/appeal_queues.html"
+    change_form_outer_before_template = "appeals/appeal_actions.html"
     inlines = (QuestionInline, AttachmentInline, AppealEventInline)
     fieldsets = (
         (_("Appeal"), {"fields": ("registration_number", "status", "kind", "channel", "form", "external_number",
@@ -473,7 +545,9 @@ class AppealAdmin(ModuleAdmin):
             {"code": code, "label": label, "count": appeal_queue(base, code, request.user).count(),
              "active": code == current}
             for code, label in QUEUES
-        ]}
+        ], "active_queue": current}
+        if may(request, STATISTICS):
+            extra_context["statistics_url"] = reverse(f"{self.admin_site.name}:appeals_appeal_statistics")
         return super().changelist_view(request, extra_context)
 
     # -- permissions --
@@ -558,8 +632,62 @@ class AppealAdmin(ModuleAdmin):
                  name=f"{info[0]}_{info[1]}_action"),
             path("<path:object_id>/attachments/<int:attachment_id>/", self.admin_site.admin_view(self.download_view),
                  name=f"{info[0]}_{info[1]}_attachment"),
+            path("statistics/", self.admin_site.admin_view(self.statistics_view),
+                 name=f"{info[0]}_{info[1]}_statistics"),
         ]
         return custom + super().get_urls()
+
+    def statistics_view(self, request):
+        """The summary for a period (the monthly report's figures) and its XLSX and CSV files."""
+        from gorodok_services.appeals.exports import statistics_csv, statistics_rows, statistics_xlsx
+        from gorodok_services.appeals.statistics import appeal_statistics
+
+        if not may(request, STATISTICS):
+            raise PermissionDenied
+        form = StatisticsForm({key: request.GET[key] for key in ("date_from", "date_to") if key in request.GET} or None)
+        stats = None
+        if form.is_valid():
+            try:
+                stats = appeal_statistics(date_from=form.cleaned_data["date_from"],
+                                          date_to=form.cleaned_data["date_to"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        if stats is not None and request.GET.get("download") in ("xlsx", "csv"):
+            kind = request.GET["download"]
+            name = f"appeals-{stats.date_from:%Y%m%d}-{stats.date_to:%Y%m%d}.{kind}"
+            audit_record(action="appeal.statistics_download", actor=request.user, request=request,
+                         reason=f"{stats.date_from}..{stats.date_to} {kind}")
+            if kind == "xlsx":
+                content = statistics_xlsx(stats)
+                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            else:
+                content = statistics_csv(stats).encode("utf-8")
+                content_type = "text/csv; charset=utf-8"
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        sections = []
+        if stats is not None:
+            from gorodok_services.appeals.exports import SECTION_LABELS
+
+            rows = statistics_rows(stats)
+            for key, label in SECTION_LABELS.items():
+                section_rows = [(row_label, value) for section, _code, row_label, value in rows if section == key]
+                if section_rows:
+                    sections.append({"title": label, "rows": section_rows})
+        query = QueryDict(mutable=True)
+        if stats is not None:
+            query.update({"date_from": stats.date_from.isoformat(), "date_to": stats.date_to.isoformat()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statistics of appeals"),
+            "opts": self.opts,
+            "form": form,
+            "stats": stats,
+            "sections": sections,
+            "query": query.urlencode(),
+        }
+        return TemplateResponse(request, "appeals/appeal_statistics.html", context)
 
     def _change_url(self, pk) -> str:
         return reverse(f"{self.admin_site.name}:appeals_appeal_change", args=[pk])

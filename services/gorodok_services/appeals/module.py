@@ -87,4 +87,5 @@ MODULE = ModuleInfo(
         tenant_mutation="gorodok_graphql.appeals.mutations.AppealMutations",
     ),
     demo="gorodok_services.appeals.demo.seed_demo_appeals",
+    dashboard="gorodok_services.appeals.dashboard.appeals_today",
 )

@@ -33,7 +33,7 @@ from gorodok_tenants.models import (
     MunicipalityStatus,
 )
 from gorodok_tenants.modules import registered_modules
-from gorodok_tenants.modules.counters import counter_labels
+from gorodok_tenants.modules.counters import counter_labels, short_counter_labels
 from gorodok_tenants.provisioning.municipalities import (
     MunicipalitySpec,
     municipality_admin_invite,
@@ -104,8 +104,16 @@ class MunicipalityChangeForm(forms.ModelForm):
         self.fields["modules"].initial = [code for code in modules if code not in disabled]
 
 
+class DomainForm(forms.ModelForm):
+    class Meta:
+        model = Domain
+        fields = ("domain", "is_primary")
+        labels = {"domain": _("host"), "is_primary": _("primary host")}
+
+
 class DomainInline(admin.TabularInline):
     model = Domain
+    form = DomainForm
     extra = 0
     fields = ("domain", "is_primary")
     verbose_name = _("host")
@@ -133,7 +141,7 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
     list_per_page = 100
     actions = ("suspend_selected", "resume_selected", "export_selected", "refresh_figures")
     inlines = (DomainInline,)
-    readonly_fields = ("slug", "oktmo", "kind", "parent", "schema_name", "status", "schema_version",
+    readonly_fields = ("slug", "oktmo", "kind", "parent", "schema", "status", "schema_version",
                        "figures", "created_at", "updated_at", "last_activity_at")
     change_list_template = "gorodok_tenants/console/municipality_change_list.html"
     change_form_template = "gorodok_tenants/console/municipality_change_form.html"
@@ -149,6 +157,10 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
                 Prefetch("counters", queryset=MunicipalityCounter.objects.order_by("key")),
             )
         )
+
+    @admin.display(description=_("schema"))
+    def schema(self, obj: Municipality) -> str:
+        return obj.schema_name
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Municipality):
@@ -178,11 +190,16 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("figures"))
     def figures(self, obj: Municipality):
+        # Short labels ("open: 5"), the module's name in the tooltip: a row stays one or two lines high.
         labels = counter_labels()
+        short = short_counter_labels()
         disabled = set(obj.disabled_modules or [])
-        rows = [(labels.get(c.key, c.key), c.value) for c in obj.counters.all()
+        rows = [(labels.get(c.key, c.key), short.get(c.key, c.key), c.value) for c in obj.counters.all()
                 if c.key.split(".", 1)[0] not in disabled]
-        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "—"
+        if not rows:
+            return "—"
+        return format_html('<span class="gorodok-figures">{}</span>',
+                           format_html_join(mark_safe("<br>"), '<span title="{}">{}: {}</span>', rows))
 
     # --- forms -----------------------------------------------------------------------------------
 
@@ -197,7 +214,7 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
                                        "admin_email")}),)
         return (
             (None, {"fields": ("name", "name_en", "timezone", "modules")}),
-            (_("Identity"), {"fields": ("slug", "oktmo", "kind", "parent", "schema_name")}),
+            (_("Identity"), {"fields": ("slug", "oktmo", "kind", "parent", "schema")}),
             (_("State"), {"fields": ("status", "schema_version", "figures", "last_activity_at",
                                      "created_at", "updated_at")}),
         )

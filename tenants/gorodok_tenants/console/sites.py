@@ -3,10 +3,11 @@ from __future__ import annotations
 from functools import update_wrapper
 from urllib.parse import urlencode
 
-from django.contrib.admin import AdminSite
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from unfold.sites import UnfoldAdminSite
 
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
 from gorodok_platform.accounts.throttling import ThrottledAuthenticationForm
@@ -19,19 +20,49 @@ def _is_regional_staff(request) -> bool:
             and user.has_role(*REGIONAL_ROLES))
 
 
-class DeclaredFiltersOnlySite(AdminSite):
-    """Every ModelAdmin registered here accepts only its declared list filters in the query string."""
+class DeclaredFiltersOnlySite(UnfoldAdminSite):
+    """Every ModelAdmin registered here wears the theme (``gorodok_tenants.console.theme``) and accepts
+    only its declared list filters in the query string."""
+
+    # No public site behind either one: "view site" would lead nowhere.
+    site_url = None
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        from django.contrib.admin import ModelAdmin
-
         from gorodok_tenants.console.mixins import DeclaredFiltersOnlyMixin
+        from gorodok_tenants.console.theme import ModelAdmin, themed_admin
 
-        admin_class = admin_class or ModelAdmin
+        admin_class = themed_admin(admin_class or ModelAdmin)
         if not issubclass(admin_class, DeclaredFiltersOnlyMixin):
             admin_class = type(admin_class.__name__, (DeclaredFiltersOnlyMixin, admin_class),
                                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         return super().register(model_or_iterable, admin_class, **options)
+
+    def get_sidebar_list(self, request):
+        """The side menu: the first page, then each application with its models, as the person may see
+        them (built from the admin's own app list, so a module's admin appears without configuration)."""
+        groups = [{"title": _("Today"), "items": [
+            {"title": _("First page"), "icon": "today", "link": reverse(f"{self.name}:index"),
+             "active": request.path == reverse(f"{self.name}:index")}]}]
+        for app in self.get_app_list(request):
+            items = [{"title": model["name"], "link": model["admin_url"]}
+                     for model in app["models"] if model.get("admin_url")]
+            if items:
+                groups.append({"title": app["name"], "separator": True, "items": items})
+        for group in groups:
+            group["items"] = self._get_navigation_items(request, group["items"])
+        return groups
+
+    def each_context(self, request):
+        from django.templatetags.static import static
+
+        context = super().each_context(request)
+        context["site_url"] = None
+        context["site_header"] = self.site_header
+        context["site_title"] = self.site_title
+        context["site_subheader"] = getattr(settings, "REGION_NAME", "")
+        # Our few rules on top of the theme (first pages, queues, compact lists): on every page.
+        context["styles"] = [*context.get("styles", []), static("gorodok_tenants/console.css")]
+        return context
 
 
 class RegionConsoleSite(DeclaredFiltersOnlySite):
@@ -81,6 +112,22 @@ class RegionConsoleSite(DeclaredFiltersOnlySite):
             return self._to_second_factor(request, request.GET.get("next", reverse(f"{self.name}:index")))
         return super().login(request, extra_context)
 
+    index_template = "gorodok_tenants/console/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        """Municipalities needing attention, the region's figures and charts, then the sections."""
+        from gorodok_platform.modules import DashboardPanel
+        from gorodok_tenants.console.dashboard import (
+            municipalities_needing_attention,
+            panel_view,
+            region_items,
+            region_overdue_chart,
+        )
+
+        region = panel_view(DashboardPanel(title=_("Region"), items=region_items(), charts=(region_overdue_chart(),)))
+        context = {"attention": municipalities_needing_attention(), "panels": [region], **(extra_context or {})}
+        return super().index(request, context)
+
     def get_urls(self):
         from gorodok_tenants.console.two_factor import enrol_view, two_factor_view
 
@@ -106,13 +153,19 @@ class BackOfficeSite(DeclaredFiltersOnlySite):
         context = super().each_context(request)
         tenant = getattr(request, "tenant", None)
         context["site_header"] = _("Gorodok · %(name)s") % {"name": getattr(tenant, "name", "")}
+        context["site_title"] = getattr(tenant, "name", "") or context["site_title"]
         return context
 
+    index_template = "gorodok_tenants/console/dashboard.html"
+
     def index(self, request, extra_context=None):
+        """What is due today: one panel per enabled module (``ModuleInfo.dashboard``), then the sections."""
+        from gorodok_tenants.console.dashboard import back_office_panels
         from gorodok_tenants.upgrades.notes import show_release_notes
 
         show_release_notes(request)  # once per administrator, after their municipality's upgrade
-        return super().index(request, extra_context)
+        context = {"panels": back_office_panels(request), "attention": None, **(extra_context or {})}
+        return super().index(request, context)
 
 
 region_console = RegionConsoleSite(name="console")

@@ -127,17 +127,62 @@ class WebhookSubscriptionAdminBase(admin.ModelAdmin):
                           messages.SUCCESS if paused else messages.WARNING)
 
 
+def _titled(base: type, title) -> type:
+    """A field's list filter under a translated title (some log fields have no verbose name)."""
+
+    class Titled(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    Titled.__name__ = f"{base.__name__}Titled"
+    return Titled
+
+
+DeliveredFilter = _titled(admin.BooleanFieldListFilter, _("delivered"))
+CreatedFilter = _titled(admin.DateFieldListFilter, _("created"))
+SubscriptionFilter = _titled(admin.RelatedFieldListFilter, _("subscription"))
+
+
+def _shown(field: str, label, **options):
+    """A column or read-only field showing ``field`` under a translated label."""
+
+    def show(self, obj):
+        return getattr(obj, field)
+
+    show.__name__ = f"shown_{field}"
+    return admin.display(description=label, ordering=field, **options)(show)
+
+
 class WebhookDeliveryAdminBase(admin.ModelAdmin):
     """The delivery log: one row per attempt, read-only."""
 
-    list_display = ("created_at", "subscription", "event_type", "attempt", "status_code", "delivered",
-                    "duration_ms", "short_error")
-    list_filter = ("delivered", "event_type", "event_schema", "created_at", "subscription")
+    list_display = ("created", "shown_subscription", "event_type", "shown_attempt", "shown_status_code",
+                    "is_delivered", "shown_duration_ms", "short_error")
+    list_filter = (("delivered", DeliveredFilter), "event_type", "event_schema", ("created_at", CreatedFilter),
+                   ("subscription", SubscriptionFilter))
     list_select_related = ("subscription",)
     search_fields = ("subscription__url", "error")
-    fields = ("subscription", "event_type", "event_uuid", "event_schema", "delivery_id", "attempt", "status_code",
-              "delivered", "duration_ms", "error", "response_excerpt", "created_at")
+    fields = ("shown_subscription", "event_type", "event_uuid", "event_schema", "shown_delivery_id", "shown_attempt",
+              "shown_status_code", "is_delivered", "shown_duration_ms", "shown_error", "shown_response_excerpt",
+              "created")
     readonly_fields = fields
+
+    shown_subscription = _shown("subscription", _("subscription"))
+    shown_delivery_id = _shown("delivery_id", _("delivery id"))
+    shown_attempt = _shown("attempt", _("attempt"))
+    shown_status_code = _shown("status_code", _("HTTP status"))
+    shown_duration_ms = _shown("duration_ms", _("duration, ms"))
+    shown_error = _shown("error", _("error"))
+    shown_response_excerpt = _shown("response_excerpt", _("the server's answer"))
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("delivered"), boolean=True, ordering="delivered")
+    def is_delivered(self, obj):
+        return obj.delivered
 
     def get_actions(self, request):
         return {}
@@ -160,7 +205,9 @@ class BackOfficeWebhookSubscriptionAdmin(_BackOfficeAccess, WebhookSubscriptionA
 
 
 class BackOfficeWebhookDeliveryAdmin(_BackOfficeAccess, WebhookDeliveryAdminBase):
-    list_filter = ("delivered", "event_type", "created_at", "subscription")  # a municipality's events are all its own
+    # A municipality's events are all its own.
+    list_filter = (("delivered", DeliveredFilter), "event_type", ("created_at", CreatedFilter),
+                   ("subscription", SubscriptionFilter))
 
 
 region_console.register(WebhookSubscription, RegionalWebhookSubscriptionAdmin)

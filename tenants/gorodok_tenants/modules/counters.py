@@ -27,6 +27,14 @@ def counter_labels() -> dict[str, str]:
     return labels
 
 
+def short_counter_labels() -> dict[str, str]:
+    """The counters' own labels without the module's name (for a compact column)."""
+    labels = {f"core.{c.key}": c.label for c in CORE_COUNTERS}
+    for module in registered_modules().values():
+        labels.update({module.counter_key(c): c.label for c in module.counters})
+    return labels
+
+
 def compute_counters(municipality: Municipality) -> dict[str, int]:
     """Compute every counter of the core and of the enabled modules inside the municipality's schema."""
     values: dict[str, int] = {}
