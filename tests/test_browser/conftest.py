@@ -65,7 +65,7 @@ def town(django_db_setup, django_db_blocker):
     from gorodok_services.appeals.demo import seed_demo_appeals
     from gorodok_services.appeals.module import APPEALS_OFFICER
     from gorodok_tenants.models import Domain, Municipality
-    from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_create
+    from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_create
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()

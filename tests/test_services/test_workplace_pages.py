@@ -16,7 +16,7 @@ from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal
 from gorodok_services.appeals.module import MODULE
 from tests.conftest import ADMIN_PASSWORD, login
-from tests.test_services.test_appeal_flow import intake
+from tests.support.appeals import dated_intake as intake
 
 
 def _office(alpha, email=None) -> Client:

@@ -15,7 +15,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tests.conftest import login
-from tests.test_graphql.test_appeals_common import ROAD
+from tests.support.appeals import ROAD
 
 SKIPPED_TAGS = {"script", "style", "textarea", "code", "pre", "option", "select", "noscript"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

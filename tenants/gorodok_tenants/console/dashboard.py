@@ -116,7 +116,7 @@ def _overdue_by_municipality() -> dict[int, int]:
 def municipalities_needing_attention() -> list[Attention]:
     from gorodok_platform.jobs.models import FailedJob
     from gorodok_tenants.models import Municipality, MunicipalityStatus, UpgradeTenantState, UpgradeTenantStatus
-    from gorodok_tenants.schema_version import code_schema_version
+    from gorodok_tenants.upgrades.schema_version import code_schema_version
 
     overdue = _overdue_by_municipality()
     failed_jobs = dict(FailedJob.objects.filter(resolved_at__isnull=True).exclude(tenant_schema="")
