@@ -295,6 +295,10 @@ GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Fields resolved, each once per item a page may hold: every field of a full page of appeals is ~6,600.
 GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=10000)
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
+# Parsed and validated documents kept per process by their text (0: none); the rules that depend on
+# the request (cost, introspection policy) still run on every request.
+GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=512)
+GRAPHQL_DOCUMENT_CACHE_MAX_CHARS = env.int("GRAPHQL_DOCUMENT_CACHE_MAX_CHARS", default=64 * 1024)
 # Each caller (API client, signed-in user, or anonymous address) may spend this much server time on
 # GraphQL per window; past it, requests answer 429 TIME_BUDGET_EXCEEDED until the window ends.
 GRAPHQL_TIME_BUDGET_SECONDS = env.float("GRAPHQL_TIME_BUDGET_SECONDS", default=30.0)
