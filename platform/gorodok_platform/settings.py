@@ -150,7 +150,8 @@ WSGI_APPLICATION = "gorodok_platform.wsgi.application"
 # --- Database, cache, broker ---------------------------------------------------------------------
 
 DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, skipping SET search_path when the session already has the path wanted.
+DATABASES["default"]["ENGINE"] = "gorodok_platform.dbbackend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
 # A database that is down or frozen must fail a request fast (a JSON 503), not hang it: seconds, 0 = none.
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)

@@ -4,7 +4,8 @@
 
 Works in a throwaway database (``gorodok_bench_cpu``), which it creates, fills and drops: one
 municipality with 200 registered appeals and an API client holding appeals:read, appeals:write and
-appeals:personal_data. Every request goes through Django's whole stack (middleware, bearer token,
+appeals:personal_data. Settings: tests/benchmarks/api_settings.py (Gorodok's, with database connections kept
+between requests as in production). Every request goes through Django's whole stack (middleware, bearer token,
 views) with Django's test client in this process; the figure is the CPU time of this process per
 request (``time.process_time``), so a loaded machine changes it less than wall-clock throughput. The
 client's own share (building the request, reading the answer) is small and alike for every kind.
@@ -193,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # One caller sends every request: its GraphQL time budget would otherwise refuse the last ones.
     os.environ.setdefault("GRAPHQL_TIME_BUDGET_SECONDS", "100000")
-    _, maintenance_url = point_django_at(BENCH_DATABASE)
+    # Gorodok's settings with connections kept between requests, as in production (api_settings.py).
+    _, maintenance_url = point_django_at(BENCH_DATABASE, "tests.benchmarks.api_settings")
     recreate_database(maintenance_url, BENCH_DATABASE)
     load_before = os.getloadavg()[0]
     try:
