@@ -186,7 +186,8 @@ WSGI_APPLICATION = "gorodok_platform.wsgi.application"
 # --- Database, cache, broker ---------------------------------------------------------------------
 
 DATABASES = {"default": env.db_url_config(resolve_database_url(GORODOK_ENV))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, skipping SET search_path when the session already has the path wanted.
+DATABASES["default"]["ENGINE"] = "gorodok_platform.dbbackend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if GORODOK_ENV == "test" else 60)
 # A kept connection the server or a pooler closed meanwhile is noticed before a request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
@@ -391,6 +392,10 @@ GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Fields resolved, each once per item a page may hold: every field of a full page of appeals is ~6,600.
 GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=10000)
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
+# Parsed and validated documents kept per process by their text (0: none); the rules that depend on
+# the request (cost, introspection policy) still run on every request.
+GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=512)
+GRAPHQL_DOCUMENT_CACHE_MAX_CHARS = env.int("GRAPHQL_DOCUMENT_CACHE_MAX_CHARS", default=64 * 1024)
 # Each caller (API client, signed-in user, or anonymous address) may spend this much server time on
 # GraphQL per window; past it, requests answer 429 TIME_BUDGET_EXCEEDED until the window ends.
 GRAPHQL_TIME_BUDGET_SECONDS = env.float("GRAPHQL_TIME_BUDGET_SECONDS", default=30.0)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from graphql_relay import offset_to_cursor, to_global_id
+from graphql_relay import to_global_id
 
+from gorodok_graphql.core.fields import _ordering, encode_cursor
 from gorodok_platform.urls_tenant import urlpatterns as tenant_urlpatterns
 from gorodok_services.appeals.models import AppealStatus, QuestionResult
 from gorodok_services.appeals.selectors import appeal_is_overdue, appeal_list
@@ -57,7 +58,8 @@ def plain_appeals(request: HttpRequest) -> JsonResponse:
     page = list(appeals[:first])
     body = {"data": {"appeals": {
         "totalCount": total,
-        "pageInfo": {"hasNextPage": first < total, "endCursor": offset_to_cursor(len(page) - 1) if page else None},
+        "pageInfo": {"hasNextPage": first < total,
+                     "endCursor": encode_cursor(page[-1], _ordering(appeals)) if page else None},
         "edges": [{"node": _appeal(appeal)} for appeal in page],
     }}}
     return JsonResponse(body, json_dumps_params={"separators": (",", ":")})

@@ -232,6 +232,8 @@ class _ComplexityCounter:
 
 def complexity_rule(max_complexity: int, variables: dict | None = None) -> type[ValidationRule]:
     class ComplexityLimitRule(ValidationRule):
+        operation_only = True  # reports from enter_operation_definition alone (see core.documents)
+
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
             root_type = {
                 OperationType.QUERY: self.context.schema.query_type,
@@ -253,6 +255,8 @@ def complexity_rule(max_complexity: int, variables: dict | None = None) -> type[
 
 
 class NoIntrospectionRule(ValidationRule):
+    introspection_only = True  # reports on __schema/__type fields alone (see core.documents)
+
     def enter_field(self, node: FieldNode, *_args):
         if node.name.value in ("__schema", "__type"):
             self.report_error(GraphQLError(
@@ -261,13 +265,20 @@ class NoIntrospectionRule(ValidationRule):
             ))
 
 
-def validation_rules(*, variables: dict | None = None, introspection: bool = True) -> list:
-    """The rules for one request: the standard ones, the limits, and the introspection policy."""
-    rules = [
-        *specified_rules,
-        depth_rule(settings.GRAPHQL_MAX_DEPTH),
-        complexity_rule(settings.GRAPHQL_MAX_COMPLEXITY, variables),
-    ]
+def static_rules() -> list:
+    """The rules whose verdict depends on the document (and GRAPHQL_MAX_DEPTH) alone."""
+    return [*specified_rules, depth_rule(settings.GRAPHQL_MAX_DEPTH)]
+
+
+def request_rules(*, variables: dict | None = None, introspection: bool = True) -> list:
+    """The rules whose verdict depends on the request too: the cost (variables, weights, limit) and
+    the introspection policy (the caller)."""
+    rules: list = [complexity_rule(settings.GRAPHQL_MAX_COMPLEXITY, variables)]
     if not introspection:
         rules.append(NoIntrospectionRule)
     return rules
+
+
+def validation_rules(*, variables: dict | None = None, introspection: bool = True) -> list:
+    """The rules for one request: the standard ones, the limits, and the introspection policy."""
+    return [*static_rules(), *request_rules(variables=variables, introspection=introspection)]

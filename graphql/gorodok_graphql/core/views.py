@@ -16,18 +16,22 @@ import logging
 import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from graphene_django.constants import MUTATION_ERRORS_FLAG
+from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
 
 from gorodok_graphql.core.bounds import InputBoundsMiddleware
 from gorodok_graphql.core.budget import budget_left_for, caller_key, spend
+from gorodok_graphql.core.documents import ParseFailed, parse_and_validate
 from gorodok_graphql.core.execution import GorodokExecutionContext
-from gorodok_graphql.core.limits import validation_rules
+from gorodok_graphql.core.limits import request_rules, static_rules, validation_rules
 from gorodok_platform.observability.errors import database_unavailable
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, validate_schema
 
 logger = logging.getLogger("gorodok.graphql")
 
@@ -170,10 +174,10 @@ class GorodokGraphQLView(GraphQLView):
         return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
-        # Django builds a view instance per request: this attribute is this request's alone.
-        self.validation_rules = validation_rules(
-            variables=variables, introspection=self.introspection_allowed(request))
-        result = super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        """graphene-django's execution, with the document parsed and validated through the cache of
+        ``core.documents``: the rules that depend on the request (cost, introspection policy) run on
+        every request, hit or miss."""
+        result = self._execute(request, query, variables, operation_name, show_graphiql)
         for error in getattr(result, "errors", None) or ():
             original = getattr(error, "original_error", None)
             if database_unavailable(original):
@@ -181,6 +185,52 @@ class GorodokGraphQLView(GraphQLView):
                 # 503 SERVICE_UNAVAILABLE answer (with Retry-After) of the outermost error handler.
                 raise original
         return result
+
+    def _execute(self, request, query, variables, operation_name, show_graphiql):
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        schema = self.schema.graphql_schema
+        schema_validation_errors = validate_schema(schema)
+        if schema_validation_errors:
+            return ExecutionResult(data=None, errors=schema_validation_errors)
+        try:
+            document, validation_errors = parse_and_validate(
+                schema, query, static_rules=static_rules(),
+                request_rules=request_rules(variables=variables, introspection=self.introspection_allowed(request)),
+                max_errors=graphene_settings.MAX_VALIDATION_ERRORS)
+        except ParseFailed as failure:  # a document that does not parse (as graphene-django answers it)
+            return ExecutionResult(errors=[failure.error])
+        operation_ast = get_operation_ast(document, operation_name)
+        if request.method.lower() == "get" and operation_ast is not None \
+                and operation_ast.operation != OperationType.QUERY:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseNotAllowed(
+                ["POST"], f"Can only perform a {operation_ast.operation.value} operation from a POST request."))
+        if validation_errors:
+            return ExecutionResult(data=None, errors=validation_errors)
+        try:
+            options = {
+                "root_value": self.get_root_value(request),
+                "context_value": self.get_context(request),
+                "variable_values": variables,
+                "operation_name": operation_name,
+                "middleware": self.get_middleware(request),
+                "execution_context_class": self.execution_context_class,
+            }
+            if operation_ast is not None and operation_ast.operation == OperationType.MUTATION and (
+                    graphene_settings.ATOMIC_MUTATIONS is True
+                    or connection.settings_dict.get("ATOMIC_MUTATIONS", False) is True):
+                with transaction.atomic():
+                    result = execute(schema, document, **options)
+                    if getattr(request, MUTATION_ERRORS_FLAG, False) is True:
+                        transaction.set_rollback(True)
+                return result
+            return execute(schema, document, **options)
+        except Exception as error:
+            return ExecutionResult(errors=[error])
 
     @staticmethod
     def format_error(error):
