@@ -69,7 +69,12 @@ def _fill():
 
     from gorodok_platform.integrations.services import MAX_RATE_LIMIT_PER_MINUTE, api_client_create
     from gorodok_services.appeals.models import Appeal, Department, Question
-    from gorodok_tenants.provisioning import MunicipalitySpec, host_for, municipality_admin_create, municipality_create
+    from gorodok_tenants.provisioning.municipalities import (
+        MunicipalitySpec,
+        host_for,
+        municipality_admin_create,
+        municipality_create,
+    )
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     municipality = municipality_create(

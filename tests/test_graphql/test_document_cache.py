@@ -8,7 +8,7 @@ import pytest
 
 from gorodok_graphql.core.documents import documents
 from tests.conftest import graphql
-from tests.test_graphql.test_api_clients import bearer, make_client
+from tests.support.api_clients import bearer, make_client
 
 PAGE = "query Page($first: Int) { appeals(first: $first) { totalCount edges { node { id subject } } } }"
 TYPE = '{ __type(name: "Query") { name } }'
