@@ -48,6 +48,11 @@ CUSTOM_SCALARS = {
     "DateTime": _string(_moments),
     "Date": _string(_dates),
     "UUID": _string(st.one_of(st.uuids().map(str), st.text(max_size=40))),
+    # JSON text, well formed or not (a report's values travel as one).
+    "JSONString": _string(st.one_of(
+        st.dictionaries(st.text(max_size=12), st.one_of(st.integers(), st.text(max_size=20), st.none()),
+                        max_size=4).map(json.dumps),
+        st.text(max_size=40))),
 }
 
 

@@ -51,9 +51,10 @@ def test_a_notification_is_mailed_with_no_transaction_open(alpha, recording_mail
 
 def test_an_outbox_event_is_handed_to_the_broker_with_no_transaction_open(alpha, monkeypatch,
                                                                           django_capture_on_commit_callbacks):
-    from gorodok_platform.integrations import actors, webhooks
+    from gorodok_platform.integrations import actors
     from gorodok_platform.integrations.models import OutboxEvent
     from gorodok_platform.integrations.outbox import outbox_dispatch
+    from gorodok_platform.integrations.webhooks import subscriptions as webhooks
 
     depths = []
     monkeypatch.setattr(webhooks, "subscriptions_for", lambda event_type, schema: [(101, schema), (102, schema)])

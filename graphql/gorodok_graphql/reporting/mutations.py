@@ -6,8 +6,8 @@ from __future__ import annotations
 import graphene
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from graphql_relay import from_global_id
 
+from gorodok_graphql.core.ids import pk_from_global_id
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_graphql.reporting.queries import _roles, _scopes
 from gorodok_graphql.reporting.types import ReportError, ReportErrorCode, ReportSubmission, _actor
@@ -74,11 +74,8 @@ def _campaign_and_municipality(campaign, municipality_slug):
     from gorodok_services.reporting.models import Campaign
     from gorodok_tenants.models import Municipality
 
-    try:
-        kind, pk = from_global_id(campaign)
-    except (TypeError, ValueError, UnicodeDecodeError):
-        kind, pk = "", ""
-    found = Campaign.objects.filter(pk=pk).first() if kind == "ReportCampaign" and str(pk).isdigit() else None
+    pk = pk_from_global_id(campaign, "ReportCampaign")
+    found = Campaign.objects.filter(pk=pk).first() if pk is not None else None
     municipality = Municipality.objects.filter(slug=municipality_slug).first()
     if found is None or municipality is None:
         raise ValidationError(_("No such report."), code=error_codes.NOT_ASKED)

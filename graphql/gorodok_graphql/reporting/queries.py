@@ -6,6 +6,7 @@ from __future__ import annotations
 import graphene
 
 from gorodok_graphql.core.fields import CappedConnectionField
+from gorodok_graphql.core.ids import NodeField
 from gorodok_graphql.core.permissions import module_required, roles_required
 from gorodok_graphql.reporting.types import MunicipalityReport, ReportCampaign, ReportTemplateVersion
 from gorodok_services.reporting.models import TemplateVersion
@@ -26,7 +27,7 @@ class RegionReportingQueries(graphene.ObjectType):
     report_templates = graphene.List(graphene.NonNull(ReportTemplateVersion), required=True,
                                      description="Every version of every report template, newest first.")
     report_campaigns = CappedConnectionField(ReportCampaign, description="Report campaigns, latest deadline first.")
-    report_campaign = graphene.relay.Node.Field(ReportCampaign)
+    report_campaign = NodeField(ReportCampaign)
 
     @roles_required(*_roles(REGION_READ), scopes=_scopes(REGION_READ))
     def resolve_report_templates(root, info):

@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.integrations.outbox import outbox_emit
+from gorodok_platform.jobs.enqueue import enqueue_on_commit
+from gorodok_services.reporting.actors import send_report_notice
 from gorodok_services.reporting.models import DELIVERED, CampaignStatus, SubmissionCopy
 from gorodok_services.reporting.module import CAMPAIGN_OVERDUE, REPORTER
 
@@ -78,8 +79,7 @@ def reporting_deadlines(today: date | None = None) -> dict[str, int]:
                     body = _("The report \"%(title)s\" is due by %(deadline)s. Please fill it in and submit it "
                              "in the back office.")
                 body = body % {"title": campaign.title, "deadline": campaign.deadline.strftime("%d.%m.%Y")}
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                    subject=s, message=b, from_email=None, recipient_list=r, fail_silently=True))
+                enqueue_on_commit(send_report_notice, str(subject), body, list(recipients))
         sent["overdue" if overdue else "reminders"] += 1
     if any(sent.values()):
         logger.info("reporting deadlines in %s: %s", tenant.schema_name, sent)

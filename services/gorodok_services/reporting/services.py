@@ -226,14 +226,10 @@ def _sync_copy(submission: Submission, municipality, *, with_values: bool) -> No
         SubmissionCopy.objects.filter(campaign_id=submission.campaign_id, municipality_id=municipality.pk).update(
             **fields)
     if submission.status != SubmissionStatus.DRAFT:
-        transaction.on_commit(lambda: _warm_figures(submission.campaign_id))
+        from gorodok_platform.jobs.enqueue import enqueue_on_commit
+        from gorodok_services.reporting.actors import warm_campaign_figures
 
-
-def _warm_figures(campaign_id: int) -> None:
-    from gorodok_services.reporting.figures import campaign_figures_warm
-
-    with schema_context(get_public_schema_name()):
-        campaign_figures_warm(campaign_id)
+        enqueue_on_commit(warm_campaign_figures, submission.campaign_id, schema=get_public_schema_name())
 
 
 def _event(submission, kind, actor=None, *, changes=None, comment="", actor_label="") -> None:

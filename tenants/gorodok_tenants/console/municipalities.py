@@ -190,7 +190,8 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("figures"))
     def figures(self, obj: Municipality):
-        # Short labels ("open: 5"), the module's name in the tooltip: a row stays one or two lines high.
+        # Short labels ("open: 5"), the module's name in the tooltip, side by side and wrapping in the
+        # column: a row stays a few lines high however many modules report figures.
         labels = counter_labels()
         short = short_counter_labels()
         disabled = set(obj.disabled_modules or [])
@@ -199,7 +200,7 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
         if not rows:
             return "—"
         return format_html('<span class="gorodok-figures">{}</span>',
-                           format_html_join(mark_safe("<br>"), '<span title="{}">{}: {}</span>', rows))
+                           format_html_join(mark_safe(" · "), '<span title="{}">{}:&nbsp;{}</span>', rows))
 
     # --- forms -----------------------------------------------------------------------------------
 
