@@ -175,9 +175,16 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("modules"))
     def modules(self, obj: Municipality):
+        # Every module on is the usual case: say so in a word, the names in the tooltip, so a row stays short.
+        modules = registered_modules()
         disabled = set(obj.disabled_modules or [])
-        names = [str(module.name) for code, module in registered_modules().items() if code not in disabled]
-        return ", ".join(names) or "—"
+        names = [str(module.name) for code, module in modules.items() if code not in disabled]
+        if not names:
+            return "—"
+        if len(names) == len(modules) > 1:
+            return format_html('<span title="{}">{}</span>', ", ".join(names),
+                               _("all (%(count)d)") % {"count": len(names)})
+        return ", ".join(names)
 
     @admin.display(description=_("schema version"), ordering="schema_version")
     def schema_state(self, obj: Municipality):
