@@ -52,7 +52,7 @@ from gorodok_services.appeals.permissions import (
 )
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
 from gorodok_services.appeals.selectors import appeal_in_section, appeal_queue
-from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
+from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin, ReadOnlyInlineMixin
 from gorodok_tenants.console.sites import back_office
 
 MODULE = "appeals"
@@ -399,21 +399,9 @@ class IntakeForm(forms.Form):
 
 # --- inlines --------------------------------------------------------------------------------------------
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    def may_view(self, request) -> bool:
         return may(request, READ)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class QuestionInline(ReadOnlyInline):
@@ -431,7 +419,7 @@ class AttachmentInline(ReadOnlyInline):
 
     model = Attachment
 
-    def has_view_permission(self, request, obj=None):
+    def may_view(self, request) -> bool:
         return may(request, PERSONAL_DATA)
     fields = readonly_fields = ("download", "content_type", "size", "uploaded_at")
 

@@ -40,7 +40,7 @@ from gorodok_services.assets.models import (
 )
 from gorodok_services.assets.permissions import CHANGE, READ, SETTINGS, assets_permit
 from gorodok_services.assets.selectors import in_register_condition
-from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
+from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin, ReadOnlyInlineMixin
 from gorodok_tenants.console.sites import back_office
 
 MODULE = "assets"
@@ -104,21 +104,9 @@ class InRegisterFilter(admin.SimpleListFilter):
 
 # --- inlines ------------------------------------------------------------------------------------------------
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    def may_view(self, request) -> bool:
         return may(request, READ)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DocumentInline(ReadOnlyInline):

@@ -112,3 +112,26 @@ class DeclaredFiltersOnlyMixin:
             if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
                 return True
         return lookup in declared_filter_parameters(self, request)
+
+
+class ReadOnlyInlineMixin:
+    """For an inline of related rows shown, never edited, on an object's page (questions, history,
+    documents): nobody adds, changes or deletes through it; who sees it is ``may_view``, the module's rule."""
+
+    extra = 0
+    can_delete = False
+
+    def may_view(self, request) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_view(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
