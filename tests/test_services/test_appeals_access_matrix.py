@@ -13,11 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from gorodok_platform.accounts.roles import municipal_roles
-from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.appeals import services
 from gorodok_services.appeals.permissions import CHANGE, PERSONAL_DATA, READ, RULES, STATISTICS
-from tests.conftest import login
-from tests.support.appeals import APPLICANT, gid, receive, register, staff
+from tests.support import matrix
+from tests.support.appeals import APPLICANT, gid, receive, register
 
 LIST = "/admin/appeals/appeal/"
 NAME = APPLICANT["applicant_name"]
@@ -168,12 +167,11 @@ SCOPE_SETS = [("appeals:read",), ("appeals:write",), ("appeals:personal_data",),
 
 
 def role_expected(role: str, action: str) -> bool:
-    return role in {str(r) for r in RULES[action].roles}
+    return matrix.role_expected(RULES, role, action)
 
 
 def scopes_expected(scopes: tuple[str, ...], action: str) -> bool:
-    needed = RULES[action].scopes
-    return bool(needed) and needed <= set(scopes)
+    return matrix.scopes_expected(RULES, scopes, action)
 
 
 def test_the_table_is_least_privilege():
@@ -187,19 +185,11 @@ def test_the_table_is_least_privilege():
 
 @pytest.mark.parametrize("role", [*municipal_roles(), "no role"])
 def test_every_staff_surface_follows_the_table(client, world, role):
-    roles = [role] if role != "no role" else []
-    email = staff(world.tenant, f"matrix-{role.replace(' ', '-')}@alpha.example.ru", *roles)
-    login(client, world.tenant.host, email)
-    got = {name: surface(client, world, {}) for name, (surface, _action) in STAFF_SURFACES.items()}
-    expected = {name: role_expected(role, action) for name, (_surface, action) in STAFF_SURFACES.items()}
+    got, expected = matrix.staff_answers(client, world, role, STAFF_SURFACES, RULES, label="matrix")
     assert got == expected
 
 
 @pytest.mark.parametrize("scopes", SCOPE_SETS, ids=["+".join(s) for s in SCOPE_SETS])
 def test_every_client_surface_follows_the_table(client, world, scopes):
-    with schema_context(world.tenant.schema_name):
-        _client, token = api_client_create(name="Matrix integrator", scopes=list(scopes))
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    got = {name: surface(client, world, headers) for name, (surface, _action) in CLIENT_SURFACES.items()}
-    expected = {name: scopes_expected(scopes, action) for name, (_surface, action) in CLIENT_SURFACES.items()}
+    got, expected = matrix.client_answers(client, world, scopes, CLIENT_SURFACES, RULES)
     assert got == expected

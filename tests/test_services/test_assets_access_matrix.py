@@ -9,13 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django_tenants.utils import schema_context
 
 from gorodok_platform.accounts.roles import municipal_roles
-from gorodok_platform.integrations.services import api_client_create
 from gorodok_services.assets.permissions import CHANGE, READ, RULES, SETTINGS
-from tests.conftest import login
-from tests.support.appeals import staff
+from tests.support import matrix
 from tests.support.assets import asset_gid, building
 
 LIST = "/admin/assets/asset/"
@@ -116,12 +113,11 @@ SCOPE_SETS = [("assets:read",), ("assets:write",), ("assets:read", "assets:write
 
 
 def role_expected(role: str, action: str) -> bool:
-    return role in {str(r) for r in RULES[action].roles}
+    return matrix.role_expected(RULES, role, action)
 
 
 def scopes_expected(scopes: tuple[str, ...], action: str) -> bool:
-    needed = RULES[action].scopes
-    return bool(needed) and needed <= set(scopes)
+    return matrix.scopes_expected(RULES, scopes, action)
 
 
 def test_the_table():
@@ -135,19 +131,11 @@ def test_the_table():
 
 @pytest.mark.parametrize("role", [*municipal_roles(), "no role"])
 def test_every_staff_surface_follows_the_table(client, world, role):
-    roles = [role] if role != "no role" else []
-    email = staff(world.tenant, f"assets-{role.replace(' ', '-')}@alpha.example.ru", *roles)
-    login(client, world.tenant.host, email)
-    got = {name: surface(client, world, {}) for name, (surface, _action) in STAFF_SURFACES.items()}
-    expected = {name: role_expected(role, action) for name, (_surface, action) in STAFF_SURFACES.items()}
+    got, expected = matrix.staff_answers(client, world, role, STAFF_SURFACES, RULES, label="assets")
     assert got == expected
 
 
 @pytest.mark.parametrize("scopes", SCOPE_SETS, ids=["+".join(s) for s in SCOPE_SETS])
 def test_every_client_surface_follows_the_table(client, world, scopes):
-    with schema_context(world.tenant.schema_name):
-        _client, token = api_client_create(name="Matrix integrator", scopes=list(scopes))
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    got = {name: surface(client, world, headers) for name, (surface, _action) in API_SURFACES.items()}
-    expected = {name: scopes_expected(scopes, action) for name, (_surface, action) in API_SURFACES.items()}
+    got, expected = matrix.client_answers(client, world, scopes, API_SURFACES, RULES)
     assert got == expected

@@ -52,7 +52,13 @@ from gorodok_services.appeals.permissions import (
 )
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
 from gorodok_services.appeals.selectors import appeal_in_section, appeal_queue
-from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin, ReadOnlyInlineMixin
+from gorodok_tenants.console.mixins import (
+    AuditedAdminMixin,
+    ModuleAdminMixin,
+    ReadOnlyInlineMixin,
+    RuleTableAdminMixin,
+    add_service_errors,
+)
 from gorodok_tenants.console.sites import back_office
 
 MODULE = "appeals"
@@ -69,24 +75,13 @@ def may(request, action: str) -> bool:
     return appeals_permit(request.user, action)
 
 
-class RolesMixin:
+class RolesMixin(RuleTableAdminMixin):
     """Access follows the appeals rule table: appeals officers and the administrator work with
     appeals, viewers only look (without personal data); settings belong to the administrator."""
 
+    permit = staticmethod(appeals_permit)
     view_action = READ
     change_action = CHANGE
-
-    def has_module_permission(self, request):
-        return may(request, self.view_action)
-
-    def has_view_permission(self, request, obj=None):
-        return may(request, self.view_action)
-
-    def has_add_permission(self, request, *args):
-        return may(request, self.change_action)
-
-    def has_change_permission(self, request, obj=None):
-        return may(request, self.change_action)
 
 
 class ModuleAdmin(AuditedAdminMixin, ModuleAdminMixin, RolesMixin, admin.ModelAdmin):
@@ -134,15 +129,6 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 # --- forms of the actions ---------------------------------------------------------------------------
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.error_list)
-
 
 class ActionForm(forms.Form):
     def __init__(self, *args, appeal: Appeal, **kwargs):

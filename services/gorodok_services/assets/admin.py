@@ -40,7 +40,13 @@ from gorodok_services.assets.models import (
 )
 from gorodok_services.assets.permissions import CHANGE, READ, SETTINGS, assets_permit
 from gorodok_services.assets.selectors import in_register_condition
-from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin, ReadOnlyInlineMixin
+from gorodok_tenants.console.mixins import (
+    AuditedAdminMixin,
+    ModuleAdminMixin,
+    ReadOnlyInlineMixin,
+    RuleTableAdminMixin,
+    add_service_errors,
+)
 from gorodok_tenants.console.sites import back_office
 
 MODULE = "assets"
@@ -50,21 +56,10 @@ def may(request, action: str) -> bool:
     return assets_permit(request.user, action)
 
 
-class RolesMixin:
+class RolesMixin(RuleTableAdminMixin):
+    permit = staticmethod(assets_permit)
     view_action = READ
     change_action = CHANGE
-
-    def has_module_permission(self, request):
-        return may(request, self.view_action)
-
-    def has_view_permission(self, request, obj=None):
-        return may(request, self.view_action)
-
-    def has_add_permission(self, request, *args):
-        return may(request, self.change_action)
-
-    def has_change_permission(self, request, obj=None):
-        return may(request, self.change_action)
 
     def has_delete_permission(self, request, obj=None):
         return False  # the register keeps everything; objects leave it through the removal service
@@ -75,14 +70,6 @@ class RolesMixin:
 
 class ModuleAdmin(AuditedAdminMixin, ModuleAdminMixin, RolesMixin, admin.ModelAdmin):
     gorodok_module = MODULE
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.error_list)
 
 
 # --- list filters --------------------------------------------------------------------------------------------

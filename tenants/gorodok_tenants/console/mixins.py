@@ -135,3 +135,37 @@ class ReadOnlyInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RuleTableAdminMixin:
+    """For a module's admin classes: access follows the module's rule table. Set ``permit`` (the
+    module's ``<module>_permit(actor, action)``) and, where they differ, ``view_action`` and
+    ``change_action``."""
+
+    permit = None
+    view_action = "read"
+    change_action = "change"
+
+    def may(self, request, action: str) -> bool:
+        return bool(type(self).permit(request.user, action))
+
+    def has_module_permission(self, request):
+        return self.may(request, self.view_action)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may(request, self.view_action)
+
+    def has_add_permission(self, request, *args):
+        return self.may(request, self.change_action)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may(request, self.change_action)
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's ValidationError on a form: on its field when the form has it, else above it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.error_list)
