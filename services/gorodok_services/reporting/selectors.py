@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_services.core.access import is_api_client
 from gorodok_services.reporting.models import (
     DELIVERED,
     Campaign,
@@ -14,7 +15,7 @@ from gorodok_services.reporting.models import (
     SubmissionCopy,
     SubmissionStatus,
 )
-from gorodok_services.reporting.permissions import REGION_READ, VIEW, is_api_client, reporting_permit
+from gorodok_services.reporting.permissions import REGION_READ, VIEW, reporting_permit
 
 # --- the municipality's side (run in its schema) ---------------------------------------------------------------
 
