@@ -269,6 +269,10 @@ def test_back_office_actions(office, alpha):  # noqa: F811
     assert office.post(act_url(appeal, "clarify"), {"note": "Уточните адрес"}).status_code == 302
     page = office.get(change_url(appeal)).content.decode()
     assert act_url(appeal, "clarified") in page and act_url(appeal, "clarify") not in page
+    # The queue shows what is due while the answer term is paused: the author's clarification.
+    with schema_context(alpha.schema_name):
+        awaited = timezone.localtime(Appeal.objects.get(pk=appeal.pk).due_clarification_at).strftime("%d.%m.%Y")
+    assert f"clarification by {awaited}" in office.get("/admin/appeals/appeal/").content.decode()
     assert office.post(act_url(appeal, "clarified"), {"note": "Адрес получен"}).status_code == 302
 
     with schema_context(alpha.schema_name):

@@ -504,9 +504,14 @@ class AppealAdmin(ModuleAdmin):
     @admin.display(description=_("answer by"), ordering="due_at")
     def due(self, obj: Appeal):
         moment = obj.due_at or (obj.due_register_at if obj.registered_at is None else None)
+        paused = obj.status == AppealStatus.AWAITING_CLARIFICATION and obj.due_clarification_at is not None
+        if paused:  # the answer term is paused: what is due is the author's clarification
+            moment = obj.due_clarification_at
         if moment is None:
             return "—"
         text = timezone.localtime(moment).strftime("%d.%m.%Y")
+        if paused:
+            text = _("clarification by %(date)s") % {"date": text}
         if obj.is_open and (obj.is_overdue or moment < timezone.now()):
             return format_html('<strong class="appeal-overdue" style="color: var(--error-fg, #ba2121)">{}</strong>',
                                text)
