@@ -4,10 +4,7 @@ turns a refusal into the API's coded errors."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from gorodok_graphql.core.errors import NotAuthenticated, PermissionDenied
-from gorodok_graphql.core.permissions import ScopeRequired, request_api_client
+from gorodok_graphql.core.permissions import check_rule, request_actor
 from gorodok_services.appeals.module import CODE as MODULE
 from gorodok_services.appeals.module import PERSONAL_DATA_SCOPE, READ_SCOPE, WRITE_SCOPE
 from gorodok_services.appeals.permissions import (
@@ -23,26 +20,9 @@ __all__ = ["MODULE", "PERSONAL_DATA_SCOPE", "READ_SCOPE", "WRITE_ROLES", "WRITE_
            "check_appeals_permission", "check_can_read_appeals", "check_can_read_statistics"]
 
 
-def request_actor(request):
-    """The API client the request authenticated as, else the signed-in user (or anonymous)."""
-    return request_api_client(request) or getattr(request, "user", None)
-
-
 def check_appeals_permission(info, action: str) -> None:
-    """Raise the API's coded error unless the request may do ``action`` with appeals."""
-    request = info.context
-    actor = request_actor(request)
-    if appeals_permit(actor, action):
-        return
-    client = request_api_client(request)
-    if client is not None:
-        missing = sorted(scope for scope in RULES[action].scopes if not client.has_scope(scope))
-        if missing:
-            raise ScopeRequired(missing[0])
-        raise PermissionDenied(_("This action is for staff only; API clients may not perform it."))
-    if actor is None or not actor.is_authenticated:
-        raise NotAuthenticated(_("Sign in to perform this action."))
-    raise PermissionDenied(_("You do not have permission to perform this action."))
+    """Raise the API's coded error unless the request may do ``action``."""
+    check_rule(info, RULES[action], lambda actor: appeals_permit(actor, action))
 
 
 def check_can_read_appeals(info) -> None:

@@ -118,3 +118,26 @@ def module_required(code: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def request_actor(request):
+    """The API client the request authenticated as, else the signed-in user (or anonymous)."""
+    return request_api_client(request) or getattr(request, "user", None)
+
+
+def check_rule(info, rule, permit: Callable[[object], bool]) -> None:
+    """Raise the API's coded error unless the request's actor satisfies a module's ``rule`` (asked
+    through ``permit(actor)``): the missing scope for a client, NOT_AUTHENTICATED or PERMISSION_DENIED."""
+    request = info.context
+    actor = request_actor(request)
+    if permit(actor):
+        return
+    client = request_api_client(request)
+    if client is not None:
+        missing = sorted(scope for scope in rule.scopes if not client.has_scope(scope))
+        if missing:
+            raise ScopeRequired(missing[0])
+        raise PermissionDenied(_("This action is for staff only; API clients may not perform it."))
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated(_("Sign in to perform this action."))
+    raise PermissionDenied(_("You do not have permission to perform this action."))
