@@ -246,6 +246,8 @@ JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
 # On SIGTERM a worker finishes its running jobs for at most this long; keep it below the pod's
 # terminationGracePeriodSeconds (60 in deploy/kubernetes/worker.yaml), or the pod is killed mid-job.
 WORKER_SHUTDOWN_SECONDS = env.int("WORKER_SHUTDOWN_SECONDS", default=45)
+# The worker serves its job metrics (Prometheus) on this port; 0 turns it off.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 # Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
 DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
 # Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at

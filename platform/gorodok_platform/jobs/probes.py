@@ -52,3 +52,22 @@ def schemas_matching(schemas: Iterable[str], table: str, condition: str, params:
             cursor.execute(statement.as_string(cursor.cursor), list(params) * len(chunk))
             found.extend(row[0] for row in cursor.fetchall())
     return found
+
+
+def schemas_counting(schemas: Iterable[str], table: str, condition: str, params: Sequence = ()) -> dict[str, int]:
+    """For each of ``schemas`` whose ``table`` has rows where ``condition`` holds: how many (one
+    ``UNION ALL`` statement per chunk, like ``schemas_matching``; schemas without such rows are left out)."""
+    present = schemas_with_table(schemas, table)
+    counts: dict[str, int] = {}
+    for start in range(0, len(present), CHUNK):
+        chunk = present[start:start + CHUNK]
+        branches = [
+            sql.SQL("(SELECT {name}, count(*) FROM {table} WHERE {condition} HAVING count(*) > 0)").format(
+                name=sql.Literal(name), table=sql.Identifier(name, table), condition=sql.SQL(condition))
+            for name in chunk
+        ]
+        statement = sql.SQL(" UNION ALL ").join(branches)
+        with connection.cursor() as cursor:
+            cursor.execute(statement.as_string(cursor.cursor), list(params) * len(chunk))
+            counts.update({row[0]: int(row[1]) for row in cursor.fetchall()})
+    return counts
