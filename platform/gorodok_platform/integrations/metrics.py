@@ -26,7 +26,7 @@ def integration_metrics() -> Iterable[Metric]:
         backlog.add_metric([schema], count)
     yield backlog
     failures = GaugeMetricFamily("gorodok_webhook_failures_last_hour",
-                                 "Webhook delivery attempts that failed in the last hour, by the subscription's schema.",
+                                 "Webhook deliveries that failed in the last hour, by the subscription's schema.",
                                  labels=["municipality"])
     since = timezone.now() - FAILURE_WINDOW
     for schema, count in sorted(schemas_counting(schemas, WebhookDelivery._meta.db_table,
