@@ -109,7 +109,8 @@ def test_new_code_waits_for_the_upgrade_before_serving(rendered):
         assert init[0]["command"][:4] == ["python", "manage.py", "upgrade", "check"], name
     job = _by_kind(rendered, "Job")["gorodok-migrate"]
     script = " ".join(job["spec"]["template"]["spec"]["containers"][0]["args"])
-    assert script.index("check --database default") < script.index("upgrade run")
+    assert script.index("check --database default") < script.index("upgrade run --bootstrap")
+    assert "migrate_schemas" not in script  # the upgrader installs the public schema itself, under its lock
     assert job["spec"]["activeDeadlineSeconds"] and job["spec"]["backoffLimit"] == 0
 
 
