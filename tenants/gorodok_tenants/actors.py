@@ -74,3 +74,12 @@ def refill_schema_pool() -> None:
     from gorodok_tenants.provisioning.pool import pool_refill
 
     pool_refill()
+
+
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=0, time_limit=3 * 60 * 60 * 1000)
+def run_console_task(task_id: int) -> None:
+    """Run one console task (export, archive, restore, bulk import; in public). Runs once: a second
+    delivery finds it claimed. Not retried: a failure is shown on the task's page, to start again."""
+    from gorodok_tenants.lifecycle.tasks import console_task_run
+
+    console_task_run(task_id)

@@ -206,6 +206,63 @@ class MunicipalityArchive(models.Model):
         return f"{self.municipality_name} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ConsoleTaskKind(models.TextChoices):
+    EXPORT = "export", _("export")
+    ARCHIVE = "archive", _("archiving")
+    RESTORE = "restore", _("restore")
+    BULK_IMPORT = "bulk_import", _("import of municipalities")
+
+
+class ConsoleTaskStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ConsoleTask(models.Model):
+    """Long work started from the console (an export, an archiving, a restore, a bulk import), run by a
+    job; the console shows its progress and, at the end, its result."""
+
+    kind = models.CharField(_("task"), max_length=16, choices=ConsoleTaskKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ConsoleTaskStatus.choices,
+                              default=ConsoleTaskStatus.QUEUED)
+    municipality = models.ForeignKey(Municipality, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="console_tasks", verbose_name=_("municipality"))
+    archive = models.ForeignKey(MunicipalityArchive, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="console_tasks", verbose_name=_("archive"))
+    params = models.JSONField(default=dict, blank=True)
+    steps_total = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.CharField(_("started by"), max_length=254, blank=True)
+    started_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ConsoleTaskStatus.DONE:
+            return 100
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ConsoleTaskStatus.DONE, ConsoleTaskStatus.FAILED)
+
+
 class SupportSession(models.Model):
     """A regional admin's time-limited, reasoned entry into a municipality's back office."""
 

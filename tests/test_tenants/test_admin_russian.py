@@ -121,7 +121,11 @@ def test_the_back_office_reads_in_russian(alpha, db):
 
 def test_the_console_reads_in_russian(alpha, regional_admin, region_host, db):
     from gorodok_tenants.console.sites import region_console
+    from gorodok_tenants.models import ConsoleTask, ConsoleTaskKind, ConsoleTaskStatus
 
+    ConsoleTask.objects.create(kind=ConsoleTaskKind.EXPORT, municipality=alpha.municipality,
+                               status=ConsoleTaskStatus.RUNNING, steps_total=3, steps_done=1,
+                               step="выгрузка схемы", created_by=regional_admin.email)
     client = _russian_client()
     login(client, region_host, regional_admin.email)
     problems = walk(client, region_host, region_console, "public")

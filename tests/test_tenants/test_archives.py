@@ -596,6 +596,23 @@ def console(client, regional_admin, lab):
     return client
 
 
+def _run_started_task(console, response):
+    """The console answers at once with the task's page; the worker (here: this test) runs the task."""
+    from gorodok_tenants.lifecycle.tasks import console_task_run
+    from gorodok_tenants.models import ConsoleTask, ConsoleTaskStatus
+
+    assert response.status_code == 302
+    task = ConsoleTask.objects.order_by("-pk").first()
+    assert task.status == ConsoleTaskStatus.QUEUED
+    page = console.get(f"/admin/gorodok_tenants/consoletask/{task.pk}/change/", HTTP_HOST="localhost")
+    assert page.status_code == 200 and b"<progress" in page.content and b"task_progress.js" in page.content
+    assert console_task_run(task.pk).status == ConsoleTaskStatus.DONE, task.error
+    assert console_task_run(task.pk) is None  # a second delivery of the message does nothing
+    state = console.get(f"/admin/gorodok_tenants/consoletask/{task.pk}/state.json", HTTP_HOST="localhost").json()
+    assert state["finished"] and state["percent"] == 100 and state["status"] == "done"
+    return ConsoleTask.objects.get(pk=task.pk), state
+
+
 def test_console_export_archive_download_and_restore(console, lab):
     municipality = lab.create("arch-console", "95800301")
     seed(municipality)
@@ -603,8 +620,10 @@ def test_console_export_archive_download_and_restore(console, lab):
     changelist = "/admin/gorodok_tenants/municipality/"
     response = console.post(changelist, {"action": "export_selected", "_selected_action": [municipality.pk]},
                             HTTP_HOST="localhost")
-    assert response.status_code == 302
+    assert not MunicipalityArchive.objects.filter(schema_name=municipality.schema_name).exists()  # not yet
+    task, state = _run_started_task(console, response)
     exported = MunicipalityArchive.objects.get(schema_name=municipality.schema_name)
+    assert task.result["archive_id"] == exported.pk and "download/" in state["result_html"]
     download = console.get(f"/admin/gorodok_tenants/municipalityarchive/{exported.pk}/download/",
                            HTTP_HOST="localhost")
     assert download.status_code == 200
@@ -618,7 +637,8 @@ def test_console_export_archive_download_and_restore(console, lab):
     assert wrong.status_code == 200 and wrong.context["form"].errors
     assert schema_exists(municipality.schema_name)
     done = console.post(archive_url, {"confirmation": municipality.slug}, HTTP_HOST="localhost")
-    assert done.status_code == 302
+    assert schema_exists(municipality.schema_name)  # the request only started the task
+    _run_started_task(console, done)
     assert not schema_exists(municipality.schema_name)
     municipality.refresh_from_db()
     assert municipality.status == MunicipalityStatus.ARCHIVED
@@ -626,10 +646,36 @@ def test_console_export_archive_download_and_restore(console, lab):
     archived = MunicipalityArchive.objects.filter(schema_name=municipality.schema_name).latest("created_at")
     restore_url = f"/admin/gorodok_tenants/municipalityarchive/{archived.pk}/restore/"
     assert console.get(restore_url, HTTP_HOST="localhost").status_code == 200
-    assert console.post(restore_url, {"confirmation": municipality.slug}, HTTP_HOST="localhost").status_code == 302
+    task, state = _run_started_task(console, console.post(restore_url, {"confirmation": municipality.slug},
+                                                          HTTP_HOST="localhost"))
+    assert task.steps_total == 4 and task.result["municipality_id"] == municipality.pk
     municipality.refresh_from_db()
     assert municipality.status == MunicipalityStatus.ACTIVE
     assert contents(municipality.schema_name) == before
+
+
+def test_a_failing_task_shows_its_error_and_an_interrupted_one_says_so(console, lab):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gorodok_tenants.lifecycle.tasks import console_task_run, console_task_start, console_task_state
+    from gorodok_tenants.models import ConsoleTask, ConsoleTaskKind, ConsoleTaskStatus
+
+    municipality = lab.create("arch-task-fail", "95800303")
+    with schema_context("public"):
+        Municipality.objects.filter(pk=municipality.pk).update(status=MunicipalityStatus.ARCHIVED)
+        task = console_task_start(kind=ConsoleTaskKind.EXPORT, actor=None, municipality=municipality)
+        finished = console_task_run(task.pk)
+        assert finished.status == ConsoleTaskStatus.FAILED and "archived" in finished.error
+        page = console.get(f"/admin/gorodok_tenants/consoletask/{task.pk}/change/", HTTP_HOST="localhost")
+        assert finished.error.encode() in page.content
+        stuck = ConsoleTask.objects.create(kind=ConsoleTaskKind.EXPORT, municipality=municipality,
+                                           status=ConsoleTaskStatus.RUNNING,
+                                           heartbeat_at=timezone.now() - timedelta(minutes=30))
+        state = console_task_state(stuck)
+        assert state["status"] == "failed" and state["finished"] and state["error"]
+        Municipality.objects.filter(pk=municipality.pk).update(status=MunicipalityStatus.ACTIVE)
 
 
 def test_analysts_cannot_download_or_archive(client, lab):

@@ -23,7 +23,8 @@ from gorodok_tenants.console.mixins import AuditedAdminMixin
 from gorodok_tenants.console.municipalities import MunicipalityAdmin
 from gorodok_tenants.console.permissions import RegionalPermissionsMixin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
-from gorodok_tenants.models import Municipality, MunicipalityArchive
+from gorodok_tenants.console.tasks_admin import ConsoleTaskAdmin
+from gorodok_tenants.models import ConsoleTask, Municipality, MunicipalityArchive
 
 
 class BackOfficeStaffAdmin(AuditedAdminMixin, StaffUserAdmin):
@@ -78,6 +79,7 @@ region_console.register(AuditEntry, RegionalAuditAdmin)
 region_console.register(Group, RegionalGroupAdmin)
 region_console.register(Municipality, MunicipalityAdmin)
 region_console.register(MunicipalityArchive, MunicipalityArchiveAdmin)
+region_console.register(ConsoleTask, ConsoleTaskAdmin)
 region_console.register(FailedJob, FailedJobAdmin)
 
 back_office.register(User, BackOfficeStaffAdmin)

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from gorodok_tenants.console.lifecycle import task_url
 from gorodok_tenants.console.permissions import is_regional_admin
+from gorodok_tenants.lifecycle.tasks import console_task_start
+from gorodok_tenants.models import ConsoleTaskKind
 from gorodok_tenants.provisioning.bulk_import import municipalities_import
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -56,9 +60,13 @@ class BulkImportView(View):
         form = BulkImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(request, form)
+        text = form.cleaned_data["csv_file"]
         try:
-            report = municipalities_import(text=form.cleaned_data["csv_file"], actor=request.user,
-                                           dry_run=form.cleaned_data["dry_run"])
+            report = municipalities_import(text=text, actor=request.user, dry_run=True)
         except ValidationError as error:
             return self._render(request, form, error="; ".join(error.messages))
-        return self._render(request, BulkImportForm(initial={"dry_run": False}), report=report)
+        if form.cleaned_data["dry_run"] or not report.created:
+            # The check is quick and shows every row; creating schemas is long work for a background task.
+            return self._render(request, BulkImportForm(initial={"dry_run": False}), report=report)
+        task = console_task_start(kind=ConsoleTaskKind.BULK_IMPORT, actor=request.user, params={"text": text})
+        return redirect(task_url(self.model_admin.admin_site, task))

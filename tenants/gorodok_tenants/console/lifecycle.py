@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gorodok_tenants.console.permissions import is_regional_admin
 from gorodok_tenants.lifecycle.archives import municipality_archive, municipality_restore
-from gorodok_tenants.models import Municipality, MunicipalityArchive
+from gorodok_tenants.lifecycle.tasks import console_task_start
+from gorodok_tenants.models import ConsoleTask, ConsoleTaskKind, Municipality, MunicipalityArchive
 
 
 class ConfirmForm(forms.Form):
@@ -39,6 +40,10 @@ def _render(request, site, title, plan, form, extra=None):
     return TemplateResponse(request, "gorodok_tenants/console/confirm.html", context)
 
 
+def task_url(site, task: ConsoleTask) -> str:
+    return reverse(f"{site.name}:gorodok_tenants_consoletask_change", args=[task.pk])
+
+
 def _require_admin(request) -> None:
     if not is_regional_admin(request):
         raise PermissionDenied
@@ -55,14 +60,10 @@ def archive_view(request, site, municipality_id: int):
         return redirect(change_url)
     form = ConfirmForm(request.POST or None, expected=municipality.slug)
     if request.method == "POST" and form.is_valid():
-        try:
-            outcome = municipality_archive(municipality=municipality, actor=request.user, confirm=True)
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-            return redirect(change_url)
-        messages.success(request, _("%(name)s is archived; its archive is %(file)s.")
-                         % {"name": municipality.name, "file": outcome.path.name})
-        return redirect(change_url)
+        task = console_task_start(kind=ConsoleTaskKind.ARCHIVE, actor=request.user, municipality=municipality)
+        messages.info(request, _("Archiving %(name)s has started; this page shows its progress.")
+                      % {"name": municipality.name})
+        return redirect(task_url(site, task))
     rows = [(_("schema"), plan.schema_name), (_("archive file"), plan.path.name),
             (_("rows"), sum(plan.row_counts.values()))]
     rows += [(table, count) for table, count in sorted(plan.row_counts.items()) if count]
@@ -87,14 +88,12 @@ def restore_view(request, site, archive_id: int):
         return redirect(list_url)
     form = ConfirmForm(request.POST or None, expected=municipality.slug)
     if request.method == "POST" and form.is_valid():
-        try:
-            municipality_restore(archive=archive, into=municipality, actor=request.user, confirm=True)
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-            return redirect(list_url)
-        messages.success(request, _("%(name)s is restored from the archive of %(date)s.")
-                         % {"name": municipality.name, "date": archive.created_at.strftime("%Y-%m-%d %H:%M")})
-        return redirect(reverse(f"{site.name}:gorodok_tenants_municipality_change", args=[municipality.pk]))
+        task = console_task_start(kind=ConsoleTaskKind.RESTORE, actor=request.user, municipality=municipality,
+                                  archive=archive)
+        messages.info(request, _("Restoring %(name)s from the archive of %(date)s has started; this page shows "
+                                 "its progress.") % {"name": municipality.name,
+                                                     "date": archive.created_at.strftime("%Y-%m-%d %H:%M")})
+        return redirect(task_url(site, task))
     rows = [(_("into"), f"{plan.name} ({plan.slug}, {plan.schema_name})"),
             (_("replaces the current schema"), _("yes") if plan.replaces_schema else _("no")),
             (_("migrated after loading"), _("yes") if plan.migrates else _("no")),

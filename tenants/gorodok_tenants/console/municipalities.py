@@ -284,15 +284,17 @@ class MunicipalityAdmin(RegionalPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected municipalities (archive files, nothing dropped)"))
     def export_selected(self, request, queryset):
-        from gorodok_tenants.lifecycle.archives import municipality_export
+        from gorodok_tenants.console.lifecycle import task_url
+        from gorodok_tenants.lifecycle.tasks import console_task_start
+        from gorodok_tenants.models import ConsoleTaskKind
 
         def export(*, municipality, actor):
-            archive = municipality_export(municipality=municipality, actor=actor)
-            link = reverse(f"{self.admin_site.name}:gorodok_tenants_municipalityarchive_download", args=[archive.pk])
-            self.message_user(request, format_html('{}: <a href="{}">{}</a>', municipality.name, link, _("download")))
+            task = console_task_start(kind=ConsoleTaskKind.EXPORT, actor=actor, municipality=municipality)
+            self.message_user(request, format_html('{}: <a href="{}">{}</a>', municipality.name,
+                                                   task_url(self.admin_site, task), _("export started, progress")))
 
         self._each(request, queryset.exclude(status=MunicipalityStatus.ARCHIVED), export,
-                   lambda n: ngettext("%d municipality exported.", "%d municipalities exported.", n) % n)
+                   lambda n: ngettext("%d export started.", "%d exports started.", n) % n)
 
     @admin.action(description=_("Refresh the figures of the selected municipalities now"))
     def refresh_figures(self, request, queryset):

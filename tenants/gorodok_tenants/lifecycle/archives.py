@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from gorodok_platform.audit.services import audit_record
+from gorodok_tenants.lifecycle.progress import step
 from gorodok_tenants.models import Domain, Municipality, MunicipalityArchive, MunicipalityStatus
 from gorodok_tenants.provisioning.municipalities import MunicipalitySpec, host_for, municipality_build
 from gorodok_tenants.provisioning.pgtools import (
@@ -64,6 +65,8 @@ ARCHIVE_FORMAT = "gorodok-municipality-archive"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 DUMP_NAME = "dump.sql"
+ARCHIVE_STEPS = 3  # dump, pack, record
+RESTORE_STEPS = 4  # verify, load, files, finish
 ARCHIVE_SUFFIX = ".tar.gz"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 LOCK_TIMEOUT = "30s"
@@ -271,12 +274,14 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
     final = directory / _archive_file_name(schema_name, now)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".export-") as work:
         dump = Path(work) / DUMP_NAME
+        step(0, ARCHIVE_STEPS, _("dumping the schema"))
         with _snapshot(schema_name) as (snapshot_id, counts, migrations):
             run(tools.pg_dump, [
                 f'--schema="{schema_name}"', "--format=plain", "--no-owner", "--no-privileges",
                 "--encoding=UTF8", f"--snapshot={snapshot_id}", f"--lock-wait-timeout={LOCK_TIMEOUT}",
                 f"--file={dump}",
             ], what=f"Exporting {schema_name}")
+        step(1, ARCHIVE_STEPS, _("packing the dump and the files"))
         files = _media_files(schema_name)
         manifest = {
             "format": ARCHIVE_FORMAT,
@@ -314,6 +319,7 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, final)
+    step(2, ARCHIVE_STEPS, _("recording the archive"))
     return final, manifest
 
 
@@ -618,6 +624,8 @@ def municipality_restore(
     with schema_context(get_public_schema_name()), tempfile.TemporaryDirectory(dir=work_dir,
                                                                                prefix=".restore-") as tmp:
         path, expected_sha256 = _resolve_file(archive, archive_path)
+        if not dry_run:
+            step(0, RESTORE_STEPS, _("verifying the archive"))
         opened = _read_archive(path, Path(tmp), expected_sha256=expected_sha256)
         manifest = opened.manifest
         pending = _check_compatible(manifest)
@@ -650,14 +658,17 @@ def municipality_restore(
                          "confirmation_required", name=target.name)
 
         before = None if creates else {"status": target.status, "schema_exists": replaces}
+        step(1, RESTORE_STEPS, _("loading the schema"))
         _load_dump(opened.dump, source_schema=manifest["schema_name"], target_schema=target.schema_name,
                    replace=replaces)
+        step(2, RESTORE_STEPS, _("putting the files back"))
         try:
             files = _FilesSwap(opened.files, target.schema_name)
         except BaseException:
             if creates:
                 _drop_schema(target.schema_name)
             raise
+        step(3, RESTORE_STEPS, _("migrating and finishing"))
         try:
             if pending:
                 with redirect_stdout(io.StringIO()):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gorodok_tenants.lifecycle.progress import step
 from gorodok_tenants.models import Municipality, MunicipalityKind
 from gorodok_tenants.provisioning.municipalities import (
     MunicipalitySpec,
@@ -99,6 +100,7 @@ def municipalities_import(*, text: str, actor=None, dry_run: bool = False) -> Im
     seen_slug: set[str] = set()
     planned: dict[str, Municipality] = {}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
+        step(number - 2, len(rows), _("line %(line)d of %(total)d") % {"line": number, "total": len(rows) + 1})
         spec = MunicipalitySpec(
             name=row.get("name", ""), name_en=row.get("name_en", ""), slug=row.get("slug", "").lower(),
             oktmo=row.get("oktmo", ""), kind=_kind_code(row.get("kind", "")),
