@@ -122,6 +122,11 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
+    appeals = graphene.Field(
+        "gorodok_graphql.appeals.types.AppealConnection", first=graphene.Int(description="At most 100; 10 by default."),
+        after=graphene.String(),
+        description="Appeals with a question about this object, newest received first; null unless you may "
+                    "read appeals.")
 
     class Meta:
         model = models.Asset
@@ -146,3 +151,8 @@ class Asset(DjangoObjectType):
 
     def resolve_history(root, info):
         return history_loader(info.context).load(root.pk)
+
+    def resolve_appeals(root, info, first=None, after=None):
+        from gorodok_graphql.appeals.asset_links import resolve_asset_appeals
+
+        return resolve_asset_appeals(root, info, first=first, after=after)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gorodok_services.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Question
 
@@ -35,10 +41,11 @@ def appeal_is_overdue(appeal: Appeal, now=None) -> bool:
 
 
 def appeal_list() -> QuerySet[Appeal]:
-    """Appeals with what a list shows: department, executor and questions in two extra queries."""
+    """Appeals with what a list shows: department, executor and questions (with their register objects)
+    in two extra queries."""
     return (
         Appeal.objects.select_related("department", "executor")
-        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position")))
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.select_related("asset").order_by("position")))
         .order_by("-received_at", "-id")
     )
 
@@ -52,6 +59,7 @@ def appeal_detail() -> QuerySet[Appeal]:
 # --- the filters every list offers (the back office's and the API's) ----------------------------------
 
 QUEUES = ("mine", "week", "overdue", "unassigned")
+SECTION_PREFIX = re.compile(r"\d{4}(?:\.\d{4}){0,3}")
 
 
 def appeal_queue(queryset: QuerySet[Appeal], queue: str | None, user, now=None) -> QuerySet[Appeal]:
@@ -98,3 +106,66 @@ def appeal_search(queryset: QuerySet[Appeal], term: str, *, personal_data: bool)
 def appeal_overdue_filter(queryset: QuerySet[Appeal], overdue: bool, now=None) -> QuerySet[Appeal]:
     ids = appeal_overdue(now).values("pk")
     return queryset.filter(pk__in=ids) if overdue else queryset.exclude(pk__in=ids)
+
+
+# --- appeals and the register objects they concern ---------------------------------------------------
+
+def appeal_about_asset(queryset: QuerySet[Appeal], asset_id: int) -> QuerySet[Appeal]:
+    """Appeals with a question about the register object ``asset_id``; listed once however many match."""
+    return queryset.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"), asset_id=asset_id)))
+
+
+@dataclass(frozen=True)
+class AssetAppealCount:
+    """One row of "objects with the most appeals": the object and how many questions (and appeals)
+    of the period concern it."""
+
+    asset_id: int
+    register_number: str
+    name: str
+    address: str
+    status: str
+    questions: int
+    appeals: int
+
+
+MAX_TOP = 100
+
+
+def assets_by_appeals(*, date_from: date, date_to: date, section: str | None = None,
+                      limit: int = 10) -> list[AssetAppealCount]:
+    """The register objects with the most questions in the appeals received in the municipality's local
+    dates ``date_from``..``date_to`` (inclusive), optionally only questions of one classifier section (or
+    a longer code beginning): the most first, then by register number. One SQL query.
+
+    Anonymised appeals count (they keep their questions' codes and objects); objects removed from the
+    register since count too, with their status."""
+    from gorodok_services.appeals.deadlines import tenant_timezone
+    from gorodok_services.appeals.statistics import period_bounds
+
+    if date_to < date_from:
+        raise ValidationError({"date_to": ValidationError(_("The period ends before it starts."), code="invalid")})
+    if not 1 <= limit <= MAX_TOP:
+        raise ValidationError({"first": ValidationError(_("Between 1 and %(max)d.") % {"max": MAX_TOP},
+                                                        code="max_value")})
+    if section and not SECTION_PREFIX.fullmatch(section):
+        raise ValidationError({"classifier_section": ValidationError(
+            _("A classifier section is four digits, e.g. 0005 (or a longer code beginning)."), code="invalid")})
+    start, end = period_bounds(date_from, date_to, tenant_timezone())
+    questions = Question.objects.filter(asset__isnull=False, appeal__received_at__gte=start,
+                                        appeal__received_at__lt=end)
+    if section:
+        questions = questions.filter(classifier_code__startswith=section)
+    rows = (questions.values("asset_id", "asset__register_number", "asset__name", "asset__address", "asset__status")
+            .annotate(question_count=Count("pk"), appeal_count=Count("appeal_id", distinct=True))
+            .order_by("-question_count", "asset__register_number")[:limit])
+    return [AssetAppealCount(asset_id=row["asset_id"], register_number=row["asset__register_number"],
+                             name=row["asset__name"], address=row["asset__address"], status=row["asset__status"],
+                             questions=row["question_count"], appeals=row["appeal_count"]) for row in rows]
+
+
+def asset_appeal_counts(asset_ids: list[int]) -> dict[int, int]:
+    """How many appeals concern each of ``asset_ids`` (one query)."""
+    rows = (Question.objects.filter(asset_id__in=asset_ids).values("asset_id")
+            .annotate(n=Count("appeal_id", distinct=True)).values_list("asset_id", "n"))
+    return dict(rows)

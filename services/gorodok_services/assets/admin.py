@@ -349,6 +349,10 @@ class AssetAdmin(ModuleAdmin):
                                                        args=[asset.pk, code])}
                 for code, (action, _form) in ACTIONS.items()
             ]
+        # The appeals about the object, as far as the appeals module's rules let this person see them.
+        from gorodok_services.appeals.admin import asset_appeals_panel
+
+        extra_context["asset_appeals"] = asset_appeals_panel(request, asset, self.admin_site.name)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- custom pages --
