@@ -15,8 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from gorodok_platform.audit.models import AuditEntry
-from gorodok_services.appeals import error_codes
-from gorodok_services.appeals import services
+from gorodok_services.appeals import error_codes, services
 from gorodok_services.appeals.models import Appeal, AppealEvent, Question
 from gorodok_services.appeals.retention import appeals_retention
 from gorodok_services.appeals.selectors import assets_by_appeals

@@ -656,16 +656,17 @@ def appeal_question(appeal: Appeal, position: int) -> Question:
 
 
 @transaction.atomic
-def question_link_asset(*, question: Question, asset, actor=None) -> Question:
+def question_link_asset(*, question: Question, asset, actor=None, field: str = "asset") -> Question:
     """Name the register object a question concerns (``asset``: an Asset or its primary key, looked up
     in this municipality only), or clear the link (``asset=None``). The change goes into the appeal's
-    history and the audit log; the same link again changes nothing. An anonymised appeal is final."""
+    history and the audit log; the same link again changes nothing. An anonymised appeal is final.
+    ``field`` names the caller's input in the errors about the object."""
     appeal = _locked(question.appeal)
     if appeal.anonymised_at is not None:
         raise ValidationError(_("The personal data of this appeal were removed; it can no longer change."),
                               code=codes.INVALID_TRANSITION)
     question = Question.objects.select_for_update(of=("self",)).select_related("asset").get(pk=question.pk)
-    found = _asset_for_link(asset) if asset is not None else None
+    found = _asset_for_link(asset, field=field) if asset is not None else None
     if (found.pk if found else None) == question.asset_id:
         return question
     previous = question.asset.register_number if question.asset is not None else None

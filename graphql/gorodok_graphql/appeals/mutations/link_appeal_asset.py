@@ -31,5 +31,5 @@ class LinkAppealAsset(AppealPayload, BaseMutation):
         appeal = appeal_from_global_id(id)
         question = appeal_question(appeal, 1 if position is None else position)
         asset = asset_from_global_id(asset_id, field="asset_id")
-        question_link_asset(question=question, asset=asset, actor=info.context.user)
+        question_link_asset(question=question, asset=asset, actor=info.context.user, field="asset_id")
         return cls(appeal=reloaded(appeal))
