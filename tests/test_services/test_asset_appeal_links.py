@@ -256,3 +256,23 @@ def test_the_object_page_shows_appeals_only_as_the_appeals_rules_allow(client, a
     assert ('id="asset-appeals"' in page) == (sees is not None)
     autocomplete = client.get("/admin/appeals/appeal/assets/autocomplete/", HTTP_HOST=alpha.host)
     assert autocomplete.status_code == 403  # none of them changes appeals
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+def test_the_demo_ties_housing_appeals_to_buildings_and_networks(alpha):
+    from gorodok_services.appeals.demo import seed_demo_appeals
+    from gorodok_services.assets.demo import seed_demo_assets
+
+    with schema_context(alpha.schema_name):
+        seed_demo_appeals(seed=7)
+        seed_demo_assets()
+        linked = Question.objects.filter(asset__isnull=False).select_related("asset")
+        kinds = {question.asset.kind for question in linked}
+        names = {question.asset.name for question in linked}
+        assert {"building", "structure"} <= kinds
+        assert any(name.startswith("Тепловая сеть") for name in names) and "Многоквартирный дом" in names
+        assert all(q.classifier_code.startswith("0005") for q in linked)
+        assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()
+        assert seed_demo_assets() == 0  # again: nothing new, no link twice
+        assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()

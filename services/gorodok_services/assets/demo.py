@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from gorodok_services.assets import services
 from gorodok_services.assets.models import Asset, Holder
 from gorodok_services.core.identifiers import inn_complete, ogrn_complete
+from gorodok_tenants.modules import module_enabled
 
 
 def _holder_specs(town: str) -> list[dict]:
@@ -125,4 +126,9 @@ def seed_demo_assets() -> int:
                       "included_on": date(2020, 2, 1), **extra}
             services.asset_create(values=values)
             made += 1
+    if module_enabled(getattr(connection, "tenant", None), "appeals"):
+        # The demo appeals about heating, water and roofs name these buildings and networks.
+        from gorodok_services.appeals.demo import link_demo_appeals
+
+        link_demo_appeals()
     return made
