@@ -17,7 +17,7 @@ from gorodok_graphql.appeals.permissions import MODULE, check_can_read_statistic
 from gorodok_graphql.assets.permissions import MODULE as ASSETS_MODULE
 from gorodok_graphql.assets.permissions import check_can_read_assets
 from gorodok_graphql.core.dataloaders import get_loader, then
-from gorodok_graphql.core.fields import decode_cursor, encode_cursor, total_count_requested
+from gorodok_graphql.core.fields import decode_cursor, encode_cursor, invalid_cursor, total_count_requested
 from gorodok_graphql.core.limits import register_field_cost
 from gorodok_graphql.core.permissions import check_module, module_required, request_actor
 from gorodok_services.appeals.models import Appeal as AppealModel
@@ -54,9 +54,10 @@ def _page_size(first) -> int:
     if first is None:
         return DEFAULT_PAGE
     if first < 0:
-        raise GraphQLError(_("`first` must not be negative."), extensions={"code": "INVALID_PAGE_SIZE"})
+        raise GraphQLError(_("`%(arg)s` must not be negative.") % {"arg": "first"},
+                           extensions={"code": "INVALID_PAGE_SIZE"})
     if first > MAX_PAGE:
-        raise GraphQLError(_("`first` may be at most %(limit)d.") % {"limit": MAX_PAGE},
+        raise GraphQLError(_("`%(arg)s` may be at most %(limit)d.") % {"arg": "first", "limit": MAX_PAGE},
                            extensions={"code": "PAGE_SIZE_EXCEEDED", "maxPageSize": MAX_PAGE})
     return first
 
@@ -97,8 +98,7 @@ def resolve_asset_appeals(root, info, first=None, after=None):
     size = _page_size(first)
     values = decode_cursor(after, ORDERING, "after") if after is not None else None
     if isinstance(values, int):  # an offset cursor: not a cursor of this list
-        raise GraphQLError(_("`after` is not a cursor of this list."),
-                           extensions={"code": "INVALID_CURSOR", "argument": "after"})
+        raise invalid_cursor("after")
     count = total_count_requested(info)
     name = f"asset_appeals:{size}:{after or ''}:{int(count)}"
     loader = get_loader(info.context, name, _batch(size, values, count))

@@ -1,5 +1,7 @@
 # A question may name the register object it concerns. The column is nullable without a default (instant,
 # and the previous release keeps inserting questions without it); the index covers only linked questions.
+# The indexes are built in the migration's transaction (the linter warns): a municipality's appeals are a
+# few thousand rows, and the upgrader migrates each municipality behind its "upgrading" answer.
 
 import django.db.models.deletion
 from django.conf import settings
