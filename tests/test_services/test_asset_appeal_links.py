@@ -276,3 +276,27 @@ def test_the_demo_ties_housing_appeals_to_buildings_and_networks(alpha):
         assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()
         assert seed_demo_assets() == 0  # again: nothing new, no link twice
         assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()
+
+
+def test_the_new_pages_read_in_russian(alpha, school):
+    from django.test import Client
+
+    from tests.test_tenants.test_admin_russian import english_texts
+
+    with schema_context(alpha.schema_name):
+        appeal = received(QuestionInput(HEATING, "холодно", asset_id=school.pk), subject="Холодно в школе")
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    login(client, alpha.host, alpha.admin_email)
+    today = timezone.localdate()
+    pages = (f"/admin/appeals/appeal/{appeal.pk}/act/link_asset/", f"/admin/appeals/appeal/{appeal.pk}/change/",
+             f"/admin/assets/asset/{school.pk}/change/", "/admin/appeals/appeal/",
+             f"/admin/appeals/appeal/by-asset/?date_from={today - timedelta(days=30)}&date_to={today}")
+    for url in pages:
+        response = client.get(url, HTTP_HOST=alpha.host)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        if "/assets/" in url:  # the register's own page is its module's: here only the appeals panel
+            page = page[page.index('id="asset-appeals"'):]
+            page = page[:page.index("</fieldset>")]
+            assert "Обращения об этом объекте" in page
+        assert english_texts(page) == [], (url, english_texts(page))
