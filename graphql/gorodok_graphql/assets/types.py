@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import graphene
+from django.apps import apps
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.assets.dataloaders import history_loader
@@ -122,11 +123,12 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
-    appeals = graphene.Field(
-        "gorodok_graphql.appeals.types.AppealConnection", first=graphene.Int(description="At most 100; 10 by default."),
-        after=graphene.String(),
-        description="Appeals with a question about this object, newest received first; null unless you may "
-                    "read appeals.")
+    if apps.is_installed("gorodok_services.appeals"):  # the appeals module's connection, when it is there
+        appeals = graphene.Field(
+            "gorodok_graphql.appeals.types.AppealConnection",
+            first=graphene.Int(description="At most 100; 10 by default."), after=graphene.String(),
+            description="Appeals with a question about this object, newest received first; null unless you may "
+                        "read appeals.")
 
     class Meta:
         model = models.Asset

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection, transaction
 
 from gorodok_services.assets import services
@@ -126,7 +127,8 @@ def seed_demo_assets() -> int:
                       "included_on": date(2020, 2, 1), **extra}
             services.asset_create(values=values)
             made += 1
-    if module_enabled(getattr(connection, "tenant", None), "appeals"):
+    if apps.is_installed("gorodok_services.appeals") and module_enabled(getattr(connection, "tenant", None),
+                                                                      "appeals"):
         # The demo appeals about heating, water and roofs name these buildings and networks.
         from gorodok_services.appeals.demo import link_demo_appeals
 
