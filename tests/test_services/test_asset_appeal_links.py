@@ -262,11 +262,11 @@ def test_the_object_page_shows_appeals_only_as_the_appeals_rules_allow(client, a
 
 def test_the_demo_ties_housing_appeals_to_buildings_and_networks(alpha):
     from gorodok_services.appeals.demo import seed_demo_appeals
-    from gorodok_services.assets.demo import seed_demo_assets
+    from gorodok_services.assets.demo import seed_demo_register
 
     with schema_context(alpha.schema_name):
         seed_demo_appeals(seed=7)
-        seed_demo_assets()
+        seed_demo_register()
         linked = Question.objects.filter(asset__isnull=False).select_related("asset")
         kinds = {question.asset.kind for question in linked}
         names = {question.asset.name for question in linked}
@@ -274,7 +274,7 @@ def test_the_demo_ties_housing_appeals_to_buildings_and_networks(alpha):
         assert any(name.startswith("Тепловая сеть") for name in names) and "Многоквартирный дом" in names
         assert all(q.classifier_code.startswith("0005") for q in linked)
         assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()
-        assert seed_demo_assets() == 0  # again: nothing new, no link twice
+        assert seed_demo_register() == 0  # again: nothing new, no link twice
         assert AppealEvent.objects.filter(action="asset_linked").count() == linked.count()
 
 

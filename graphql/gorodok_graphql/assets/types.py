@@ -116,6 +116,12 @@ class Asset(DjangoObjectType):
     the municipality's local dates."""
 
     section = graphene.Field(AssetSectionEnum, required=True)
+    if apps.is_installed("gorodok_services.appeals"):  # the appeals module's connection, when it is there
+        appeals = graphene.Field(
+            "gorodok_graphql.appeals.types.AppealConnection",
+            first=graphene.Int(description="At most 100; 10 by default."), after=graphene.String(),
+            description="Appeals with a question about this object, newest received first; null unless you may "
+                        "read appeals.")
     kind = graphene.Field(AssetKindEnum, required=True)
     right_type = graphene.Field(AssetRightTypeEnum, required=True)
     status = graphene.Field(AssetStatusEnum, required=True)
@@ -123,12 +129,6 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
-    if apps.is_installed("gorodok_services.appeals"):  # the appeals module's connection, when it is there
-        appeals = graphene.Field(
-            "gorodok_graphql.appeals.types.AppealConnection",
-            first=graphene.Int(description="At most 100; 10 by default."), after=graphene.String(),
-            description="Appeals with a question about this object, newest received first; null unless you may "
-                        "read appeals.")
 
     class Meta:
         model = models.Asset
@@ -143,6 +143,11 @@ class Asset(DjangoObjectType):
             "residual_value", "values_date", "included_on", "removed_on", "removal_reason",
         )
 
+    def resolve_appeals(root, info, first=None, after=None):
+        from gorodok_graphql.appeals.asset_links import resolve_asset_appeals
+
+        return resolve_asset_appeals(root, info, first=first, after=after)
+
     def resolve_documents(root, info):
         documents = _prefetched(root, "documents")
         return documents if documents is not None else root.documents.order_by("date", "pk")
@@ -153,8 +158,3 @@ class Asset(DjangoObjectType):
 
     def resolve_history(root, info):
         return history_loader(info.context).load(root.pk)
-
-    def resolve_appeals(root, info, first=None, after=None):
-        from gorodok_graphql.appeals.asset_links import resolve_asset_appeals
-
-        return resolve_asset_appeals(root, info, first=first, after=after)

@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import connection, transaction
 
 from gorodok_services.assets import services
 from gorodok_services.assets.models import Asset, Holder
 from gorodok_services.core.identifiers import inn_complete, ogrn_complete
-from gorodok_tenants.modules import module_enabled
 
 
 def _holder_specs(town: str) -> list[dict]:
@@ -127,9 +125,19 @@ def seed_demo_assets() -> int:
                       "included_on": date(2020, 2, 1), **extra}
             services.asset_create(values=values)
             made += 1
+    return made
+
+
+def seed_demo_register() -> int:
+    """The module's demo (``seed_demo``): the demo register, then, with the appeals module on, the demo
+    appeals about heating, water and roofs tied to its networks, boiler house and apartment building."""
+    from django.apps import apps
+
+    from gorodok_tenants.modules import module_enabled
+
+    made = seed_demo_assets()
     if apps.is_installed("gorodok_services.appeals") and module_enabled(getattr(connection, "tenant", None),
                                                                       "appeals"):
-        # The demo appeals about heating, water and roofs name these buildings and networks.
         from gorodok_services.appeals.demo import link_demo_appeals
 
         link_demo_appeals()
