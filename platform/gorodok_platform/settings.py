@@ -394,6 +394,8 @@ GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Fields resolved, each once per item a page may hold: every field of a full page of appeals is ~6,600.
 GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=10000)
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=256 * 1024)
+# Open311: a request without an object named links to the nearest register object within this distance.
+OPEN311_ASSET_RADIUS_METERS = env.int("OPEN311_ASSET_RADIUS_METERS", default=100)
 # Parsed and validated documents kept per process by their text (0: none); the rules that depend on
 # the request (cost, introspection policy) still run on every request.
 GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=512)

@@ -45,13 +45,15 @@ def test_services_are_the_citizen_categories_of_the_classifier(client, alpha):
     assert set(road) == {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
     assert road["service_name"] == "Ремонт и содержание дорог"
     assert road["group"] == "Дорожное хозяйство"
-    assert (road["metadata"], road["type"]) == (False, "realtime")
+    assert (road["metadata"], road["type"]) == (True, "realtime")  # the register object's attribute
     assert "Дорожное хозяйство" in road["keywords"]
 
 
 def test_one_service_definition_and_an_unknown_one(client, alpha):
     status, body = get(client, alpha, f"v2/services/{HEATING}.json")
-    assert (status, body) == (200, {"service_code": HEATING, "attributes": []})
+    assert status == 200 and body["service_code"] == HEATING
+    assert [(a["code"], a["datatype"], a["required"]) for a in body["attributes"]] == [
+        ("asset_register_number", "string", False)]
     assert_error(get(client, alpha, f"v2/services/{BUDGET}.json"), 404, "service_code")
     assert_error(get(client, alpha, "v2/services/nonsense.json"), 404)
 
@@ -383,7 +385,7 @@ def test_xml_format(client, alpha):
     assert request.find("address").text == "ул. Ленина, 12 <&>"
 
     root = ElementTree.fromstring(client.get("/open311/v2/services.xml", HTTP_HOST=alpha.host).content)
-    assert root.tag == "services" and root.find("service/metadata").text == "false"
+    assert root.tag == "services" and root.find("service/metadata").text == "true"
     root = ElementTree.fromstring(client.get(f"/open311/v2/services/{ROAD}.xml", HTTP_HOST=alpha.host).content)
     assert (root.tag, root.find("service_code").text) == ("service_definition", ROAD)
     root = ElementTree.fromstring(client.get("/open311/discovery.xml", HTTP_HOST=alpha.host).content)

@@ -79,9 +79,20 @@ class AppealQuestion(graphene.ObjectType):
     section = graphene.String(required=True, description="The classifier section: the code's first block.")
     text = graphene.String(required=True)
     result = graphene.Field(AppealQuestionResultEnum, required=True)
+    asset = graphene.Field(
+        "gorodok_graphql.assets.types.Asset",
+        description="The register object the question concerns (a building, a network section...); null when "
+                    "none is named or you may not read the property register.")
 
     def resolve_section(root: models.Question, info):
         return root.section_code
+
+    def resolve_asset(root: models.Question, info):
+        from gorodok_graphql.appeals.asset_links import may_read_assets
+
+        if root.asset_id is None or not may_read_assets(info):
+            return None
+        return root.asset  # the list's selector joins it
 
 
 class AppealHistoryEntry(graphene.ObjectType):
@@ -224,3 +235,7 @@ class ClassifierEntry(DjangoObjectType):
 
     def resolve_parent_code(root: ClassifierEntryModel, info):
         return ClassifierEntryModel.parent_code(root.code)
+
+
+# The connection type of appeals, for fields declared elsewhere by name (``Asset.appeals``).
+AppealConnection = Appeal._meta.connection

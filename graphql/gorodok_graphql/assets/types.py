@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import graphene
+from django.apps import apps
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.assets.dataloaders import history_loader, transitions_loader
@@ -130,6 +131,12 @@ class Asset(DjangoObjectType):
     the municipality's local dates."""
 
     section = graphene.Field(AssetSectionEnum, required=True)
+    if apps.is_installed("gorodok_services.appeals"):  # the appeals module's connection, when it is there
+        appeals = graphene.Field(
+            "gorodok_graphql.appeals.types.AppealConnection",
+            first=graphene.Int(description="At most 100; 10 by default."), after=graphene.String(),
+            description="Appeals with a question about this object, newest received first; null unless you may "
+                        "read appeals.")
     kind = graphene.Field(AssetKindEnum, required=True)
     right_type = graphene.Field(AssetRightTypeEnum, required=True)
     status = graphene.Field(AssetStatusEnum, required=True)
@@ -156,6 +163,11 @@ class Asset(DjangoObjectType):
             "plate", "inventory_number", "serial_number", "especially_valuable", "share_percent", "balance_value",
             "residual_value", "values_date", "included_on", "removed_on", "removal_reason",
         )
+
+    def resolve_appeals(root, info, first=None, after=None):
+        from gorodok_graphql.appeals.asset_links import resolve_asset_appeals
+
+        return resolve_asset_appeals(root, info, first=first, after=after)
 
     def resolve_documents(root, info):
         documents = _prefetched(root, "documents")

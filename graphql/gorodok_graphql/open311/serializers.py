@@ -90,21 +90,37 @@ def _updated(appeal: Appeal) -> datetime:
 
 # --- documents -----------------------------------------------------------------------------------------
 
-def service_document(service: Service) -> dict:
+def service_document(service: Service, *, asset_attribute: bool = False) -> dict:
     return {
         "service_code": service.code,
         "service_name": service.name,
         "description": service.description,
-        "metadata": False,
+        "metadata": asset_attribute,
         "type": "realtime",
         "keywords": service.keywords,
         "group": service.group,
     }
 
 
-def service_definition_document(service: Service) -> dict:
-    # No service asks for extra attributes (metadata is false): the definition lists none.
-    return {"service_code": service.code, "attributes": []}
+ASSET_ATTRIBUTE = "asset_register_number"
+
+
+def service_definition_document(service: Service, *, asset_attribute: bool = False) -> dict:
+    # With the property register kept, one optional attribute on every service: the object the request
+    # is about. Without it, no attribute (and metadata is false).
+    if not asset_attribute:
+        return {"service_code": service.code, "attributes": []}
+    return {"service_code": service.code, "attributes": [{
+        "variable": True,
+        "code": ASSET_ATTRIBUTE,
+        "datatype": "string",
+        "required": False,
+        "datatype_description": "Реестровый номер объекта муниципального имущества, например 1.000012.",
+        "order": 1,
+        "description": "Объект реестра (здание, участок сети), о котором сообщение. Если не указан, "
+                       "берётся ближайший к lat/long объект реестра в пределах радиуса.",
+        "values": [],
+    }]}
 
 
 def request_document(appeal: Appeal, service: Service, *, zone: str, municipality_name: str) -> dict:

@@ -160,7 +160,8 @@ def discovery(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRes
 
 @endpoint("GET")
 def services(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpResponse:
-    documents = [serializers.service_document(s) for s in open311_services().values()]
+    assets_on = module_enabled(getattr(request, "tenant", None), "assets")
+    documents = [serializers.service_document(s, asset_attribute=assets_on) for s in open311_services().values()]
     return serializers.render(documents, fmt, root="services", item="service")
 
 
@@ -169,7 +170,9 @@ def service_definition(request: HttpRequest, params: dict[str, str], code: str, 
     service = open311_services().get(code)
     if service is None:
         raise Open311Error(404, f"service_code not found: {code[:40]}")
-    return serializers.render(serializers.service_definition_document(service), fmt, root="service_definition")
+    assets_on = module_enabled(getattr(request, "tenant", None), "assets")
+    return serializers.render(serializers.service_definition_document(service, asset_attribute=assets_on), fmt,
+                              root="service_definition")
 
 
 # --- reading requests --------------------------------------------------------------------------------
@@ -305,19 +308,58 @@ def _coordinate(name: str, value: str, limit: float) -> float:
     return number
 
 
-def _location(params: dict[str, str]) -> str:
+def _point(params: dict[str, str]) -> tuple[float, float] | None:
     lat_text, long_text = params.get("lat", ""), params.get("long", "")
-    lat = long = None
-    if lat_text or long_text:
-        if not (lat_text and long_text):
-            raise Open311Error(400, "lat and long are sent together.")
-        lat, long = _coordinate("lat", lat_text, 90), _coordinate("long", long_text, 180)
+    if not (lat_text or long_text):
+        return None
+    if not (lat_text and long_text):
+        raise Open311Error(400, "lat and long are sent together.")
+    return _coordinate("lat", lat_text, 90), _coordinate("long", long_text, 180)
+
+
+def _location(params: dict[str, str]) -> str:
+    point = _point(params)
+    lat, long = point if point is not None else (None, None)
     address = params.get("address_string", "")
     if lat is None and not address:
         if params.get("address_id"):
             raise Open311Error(400, "address_id is not supported here: send lat and long, or address_string.")
         raise Open311Error(400, "A location is required: lat and long, or address_string.")
     return serializers.location_text(address, lat, long)
+
+
+ASSET_PARAMETER = f"attribute[{serializers.ASSET_ATTRIBUTE}]"
+
+
+def asset_radius_m() -> float:
+    return float(getattr(settings, "OPEN311_ASSET_RADIUS_METERS", 100))
+
+
+def _asset(request: HttpRequest, params: dict[str, str]) -> int | None:
+    """The register object a request is about: the one its ``attribute[asset_register_number]`` names
+    (unknown or removed: 400), else the nearest object in the register with coordinates within
+    ``OPEN311_ASSET_RADIUS_METERS`` (100 m) of ``lat``/``long``, else none. Only with the register on."""
+    from gorodok_services.assets.models import Asset
+    from gorodok_services.assets.selectors import asset_nearest
+
+    number = params.get(ASSET_PARAMETER, "")
+    if not module_enabled(getattr(request, "tenant", None), "assets"):
+        if number:
+            raise Open311Error(400, f"{ASSET_PARAMETER}: the property register is not kept here.")
+        return None
+    if number:
+        asset = Asset.objects.filter(register_number=number).first() if len(number) <= 40 else None
+        if asset is None:
+            raise Open311Error(400, f"{ASSET_PARAMETER}: no object with this register number: {number[:40]}")
+        if asset.is_removed:
+            raise Open311Error(400, f"{ASSET_PARAMETER}: the object {asset.register_number} was removed "
+                                    "from the register.")
+        return asset.pk
+    point = _point(params)
+    if point is None:
+        return None
+    nearest = asset_nearest(point[0], point[1], asset_radius_m())
+    return nearest.pk if nearest is not None else None
 
 
 def _check_lengths(params: dict[str, str]) -> None:
@@ -351,6 +393,8 @@ def idempotency_keys(client_ident: str, params: dict[str, str], header_key: str,
     if header_key:
         return [digest("header", client_ident, header_key)]
     fields = [params.get(name, "") for name in IDEMPOTENCY_FIELDS]
+    if params.get(ASSET_PARAMETER):  # only when sent, so the keys of requests without it stay as they were
+        fields.append(params[ASSET_PARAMETER])
     return [digest("form", client_ident, day, *fields) for day in (today, today - 1)]
 
 
@@ -376,6 +420,7 @@ def _create(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRespo
         raise Open311Error(404, f"service_code not found: {code[:40]}")
     _check_lengths(params)
     problem_address = _location(params)
+    asset_id = _asset(request, params)
     header_key = request.headers.get("Idempotency-Key", "").strip()[:MAX_ID_LENGTH]
     now = timezone.now()
     keys = idempotency_keys(check.authenticated.ident, params, header_key, now.date().toordinal())
@@ -390,7 +435,7 @@ def _create(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRespo
     name = " ".join(part for part in (params.get("last_name", ""), params.get("first_name", "")) if part)
     intake = AppealIntake(
         channel=Channel.INTEGRATOR, kind=AppealKind.STATEMENT, subject=service.name[:300], text=text,
-        questions=[QuestionInput(classifier_code=service.code)],
+        questions=[QuestionInput(classifier_code=service.code, asset_id=asset_id)],
         applicant_type=ApplicantType.PERSON if name else ApplicantType.ANONYMOUS, applicant_name=name,
         applicant_email=params.get("email", ""), applicant_phone=params.get("phone", ""),
         problem_address=problem_address,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -51,7 +52,7 @@ from gorodok_services.appeals.permissions import (
     appeals_permit,
 )
 from gorodok_services.appeals.retention import ERASED_FIELDS, REPLACED_FIELDS
-from gorodok_services.appeals.selectors import appeal_in_section, appeal_queue
+from gorodok_services.appeals.selectors import appeal_about_asset, appeal_in_section, appeal_list, appeal_queue
 from gorodok_tenants.console.mixins import (
     AuditedAdminMixin,
     ModuleAdminMixin,
@@ -60,6 +61,7 @@ from gorodok_tenants.console.mixins import (
     add_service_errors,
 )
 from gorodok_tenants.console.sites import back_office
+from gorodok_tenants.modules import module_enabled
 
 MODULE = "appeals"
 # Never copied into the audit log, which is append-only and outlives the retention period.
@@ -126,6 +128,30 @@ class SectionFilter(admin.SimpleListFilter):
         if not re.fullmatch(r"\d{4}", value):
             return queryset.none()
         return appeal_in_section(queryset, value)
+
+
+class AssetFilter(admin.SimpleListFilter):
+    """The appeals about one register object: the object's page links here (``?asset=<id>``)."""
+
+    title = _("register object")
+    parameter_name = "asset"
+
+    def lookups(self, request, model_admin):
+        value = request.GET.get(self.parameter_name, "")
+        if not value:
+            return []
+        from gorodok_services.assets.models import Asset
+
+        asset = Asset.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) < 10 else None
+        return [(value, str(asset) if asset is not None else "—")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit() or len(value) >= 10:
+            return queryset.none()
+        return appeal_about_asset(queryset, int(value))
 
 
 # --- forms of the actions ---------------------------------------------------------------------------
@@ -208,6 +234,19 @@ class StatisticsForm(forms.Form):
         return cleaned
 
 
+class AssetsByAppealsForm(StatisticsForm):
+    section = forms.ChoiceField(label=_("classifier section"), required=False)
+    first = forms.IntegerField(label=_("how many objects"), min_value=1, max_value=100, required=False, initial=10)
+
+    def __init__(self, data=None):
+        from gorodok_services.classifier.models import ClassifierEntry, ClassifierLevel
+
+        super().__init__(data)
+        self.fields["section"].choices = [("", _("all sections")), *[
+            (entry.code, f"{entry.code} {entry.title}")
+            for entry in ClassifierEntry.objects.filter(level=ClassifierLevel.SECTION).order_by("code")]]
+
+
 class AttachForm(ActionForm):
     file = forms.FileField(label=_("file"))
 
@@ -249,6 +288,48 @@ class OnSiteForm(ActionForm):
                              help_text=_("Counted as considered on site in the monthly statistics."))
 
 
+# --- the register object of a question ------------------------------------------------------------------
+
+ASSET_PAGE = 20
+
+
+class AssetAutocomplete(AutocompleteSelect):
+    """Django's autocomplete widget, asking the appeals' own endpoint: it lists objects in the register
+    (by register number, name or address) to whoever may change appeals, whatever their register rights."""
+
+    def __init__(self, admin_site):
+        super().__init__(Question._meta.get_field("asset"), admin_site)
+
+    def get_url(self):
+        return reverse(f"{self.admin_site.name}:appeals_appeal_asset_autocomplete")
+
+
+class AssetLinkForm(ActionForm):
+    question = forms.TypedChoiceField(label=_("question"), coerce=int)
+    asset = forms.ModelChoiceField(
+        label=_("register object"), required=False, queryset=None,
+        help_text=_("Type part of the register number, the name or the address. Empty: the question names no "
+                    "object."))
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        from gorodok_services.assets.models import Asset
+
+        super().__init__(*args, **kwargs)
+        questions = list(self.appeal.questions.select_related("asset").order_by("position"))
+        self.fields["question"].choices = [
+            (q.position, f"{q.position}. {q.classifier_code} {q.text[:80]}".strip()) for q in questions]
+        if admin_site is not None:
+            self.fields["asset"].widget = AssetAutocomplete(admin_site)
+        self.fields["asset"].queryset = Asset.objects.all()  # also gives the widget its choices
+        if questions:
+            self.initial.setdefault("question", questions[0].position)
+            self.initial.setdefault("asset", questions[0].asset_id)
+
+
+def _asset_choice_text(asset) -> str:
+    return " · ".join(part for part in (asset.register_number, asset.name, asset.address) if part)
+
+
 @dataclass(frozen=True)
 class AppealAction:
     code: str
@@ -278,6 +359,8 @@ ACTIONS = {action.code: action for action in (
                  _("The appeal is taken under control.")),
     AppealAction("on_site", _("Considered on site"), OnSiteForm, services.ON_SITE_STATUSES,
                  _("The consideration on site is recorded.")),
+    AppealAction("link_asset", _("Register object"), AssetLinkForm, tuple(AppealStatus.values),
+                 _("The register object of the question is recorded.")),
 )}
 # Hidden once done: each of these happens at most once to an appeal.
 DONE_ONCE = {
@@ -317,14 +400,19 @@ def perform(code: str, *, appeal: Appeal, data: dict, files, actor):
         return services.appeal_take_under_control(appeal=appeal, actor=actor, reason=data["reason"])
     if code == "on_site":
         return services.appeal_mark_considered_on_site(appeal=appeal, actor=actor, reason=data["reason"])
+    if code == "link_asset":
+        return services.question_link_asset(question=services.appeal_question(appeal, data["question"]),
+                                            asset=data["asset"], actor=actor)
     raise Http404
 
 
-def available_actions(appeal: Appeal) -> list[AppealAction]:
+def available_actions(appeal: Appeal, request=None) -> list[AppealAction]:
     if appeal.anonymised_at is not None:
         return []
+    assets_on = request is None or module_enabled(getattr(request, "tenant", None), "assets")
     return [action for action in ACTIONS.values()
-            if appeal.status in action.statuses and not DONE_ONCE.get(action.code, lambda _: False)(appeal)]
+            if appeal.status in action.statuses and not DONE_ONCE.get(action.code, lambda _: False)(appeal)
+            and (action.code != "link_asset" or assets_on)]
 
 
 # --- adding an appeal (a personal reception, the post) ------------------------------------------------
@@ -392,12 +480,22 @@ class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 class QuestionInline(ReadOnlyInline):
     model = Question
-    fields = readonly_fields = ("number", "classifier_code", "text", "result")
+    fields = readonly_fields = ("number", "classifier_code", "text", "result", "register_object")
 
     @admin.display(description=_("No."))
     def number(self, obj: Question) -> int:
         return obj.position
     ordering = ("position",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("asset")
+
+    @admin.display(description=_("register object"))
+    def register_object(self, obj: Question):
+        if obj.asset is None:
+            return "—"
+        url = reverse(f"{self.admin_site.name}:assets_asset_change", args=[obj.asset_id])
+        return format_html('<a href="{}">{}</a>', url, _asset_choice_text(obj.asset))
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -429,6 +527,8 @@ EVENT_LABELS = {
     "attached": _("file attached"),
     "anonymised": _("personal data removed"),
     "escalated": _("escalated to the head"),
+    "asset_linked": _("register object named"),
+    "asset_unlinked": _("register object cleared"),
 }
 
 
@@ -467,7 +567,7 @@ EDITABLE_FIELDS = ("applicant_email", "applicant_phone", "applicant_address", "p
 class AppealAdmin(ModuleAdmin):
     list_display = ("number", "received_at", "subject", "status", "due", "executor")
     list_display_links = ("number", "subject")
-    list_filter = (QueueFilter, "status", "kind", "channel", "department", SectionFilter)
+    list_filter = (QueueFilter, "status", "kind", "channel", "department", SectionFilter, AssetFilter)
     list_select_related = ("executor", "department")
     search_fields = ("registration_number", "subject", "applicant_name", "external_number")
     ordering = ("-received_at", "-id")
@@ -527,6 +627,9 @@ class AppealAdmin(ModuleAdmin):
         ], "active_queue": current}
         if may(request, STATISTICS):
             extra_context["statistics_url"] = reverse(f"{self.admin_site.name}:appeals_appeal_statistics")
+            if module_enabled(getattr(request, "tenant", None), "assets"):
+                extra_context["assets_by_appeals_url"] = reverse(
+                    f"{self.admin_site.name}:appeals_appeal_assets_by_appeals")
         return super().changelist_view(request, extra_context)
 
     # -- permissions --
@@ -561,7 +664,7 @@ class AppealAdmin(ModuleAdmin):
         if appeal is not None and self.has_change_permission(request, appeal):
             extra_context["appeal_actions"] = [
                 {"label": action.label, "url": self._action_url(action.code, appeal.pk)}
-                for action in available_actions(appeal)
+                for action in available_actions(appeal, request)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -613,6 +716,10 @@ class AppealAdmin(ModuleAdmin):
                  name=f"{info[0]}_{info[1]}_attachment"),
             path("statistics/", self.admin_site.admin_view(self.statistics_view),
                  name=f"{info[0]}_{info[1]}_statistics"),
+            path("assets/autocomplete/", self.admin_site.admin_view(self.asset_autocomplete_view),
+                 name=f"{info[0]}_{info[1]}_asset_autocomplete"),
+            path("by-asset/", self.admin_site.admin_view(self.assets_by_appeals_view),
+                 name=f"{info[0]}_{info[1]}_assets_by_appeals"),
         ]
         return custom + super().get_urls()
 
@@ -668,6 +775,60 @@ class AppealAdmin(ModuleAdmin):
         }
         return TemplateResponse(request, "appeals/appeal_statistics.html", context)
 
+    def asset_autocomplete_view(self, request):
+        """Objects in the register for the picker of a question's object (select2's JSON)."""
+        from gorodok_services.assets.models import Asset, AssetStatus
+
+        if not self.has_change_permission(request) or not module_enabled(getattr(request, "tenant", None),
+                                                                         "assets"):
+            raise PermissionDenied
+        term = request.GET.get("term", "").replace("\x00", "").strip()[:100]
+        page = request.GET.get("page", "1")
+        page = int(page) if page.isdigit() and len(page) < 6 else 1
+        queryset = Asset.objects.filter(status=AssetStatus.IN_REGISTER).order_by("register_number", "pk")
+        if term:
+            from django.db.models import Q
+
+            queryset = queryset.filter(Q(register_number__icontains=term) | Q(name__icontains=term)
+                                       | Q(address__icontains=term))
+        start = (max(page, 1) - 1) * ASSET_PAGE
+        rows = list(queryset[start:start + ASSET_PAGE + 1])
+        return JsonResponse({
+            "results": [{"id": str(asset.pk), "text": _asset_choice_text(asset)} for asset in rows[:ASSET_PAGE]],
+            "pagination": {"more": len(rows) > ASSET_PAGE},
+        })
+
+    def assets_by_appeals_view(self, request):
+        """The register objects with the most appeals in a period, by classifier section: where to repair."""
+        from gorodok_services.appeals.selectors import assets_by_appeals
+
+        if not may(request, STATISTICS) or not module_enabled(getattr(request, "tenant", None), "assets"):
+            raise PermissionDenied
+        form = AssetsByAppealsForm({key: request.GET[key] for key in ("date_from", "date_to", "section", "first")
+                                    if key in request.GET} or None)
+        rows = None
+        if form.is_valid():
+            try:
+                rows = assets_by_appeals(date_from=form.cleaned_data["date_from"],
+                                         date_to=form.cleaned_data["date_to"],
+                                         section=form.cleaned_data["section"] or None,
+                                         limit=form.cleaned_data["first"] or 10)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        if rows is not None:
+            name = self.admin_site.name
+            rows = [{"row": row, "asset_url": reverse(f"{name}:assets_asset_change", args=[row.asset_id]),
+                     "appeals_url": reverse(f"{name}:appeals_appeal_changelist") + f"?asset={row.asset_id}"}
+                    for row in rows]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Objects with the most appeals"),
+            "opts": self.opts,
+            "form": form,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "appeals/assets_by_appeals.html", context)
+
     def _change_url(self, pk) -> str:
         return reverse(f"{self.admin_site.name}:appeals_appeal_change", args=[pk])
 
@@ -688,7 +849,9 @@ class AppealAdmin(ModuleAdmin):
         if not self.has_change_permission(request, appeal):
             raise PermissionDenied
         posted = request.method == "POST"
-        form = action.form(request.POST if posted else None, request.FILES if posted else None, appeal=appeal)
+        extra = {"admin_site": self.admin_site} if action.form is AssetLinkForm else {}
+        form = action.form(request.POST if posted else None, request.FILES if posted else None, appeal=appeal,
+                           **extra)
         if posted and appeal.anonymised_at is not None:
             form.is_valid()
             form.add_error(None, _("The personal data of this appeal were removed; it can no longer change."))
@@ -738,6 +901,31 @@ class AppealAdmin(ModuleAdmin):
                      after={"attachment": attachment.pk}, request=request)
         return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
+
+
+# --- the appeals of a register object, on its page in the register ---------------------------------------
+
+ASSET_PANEL_ROWS = 20
+
+
+def asset_appeals_panel(request, asset, site_name: str) -> dict | None:
+    """What the object's page shows of its appeals: the latest with links for those who may read appeals,
+    only how many for those who see appeals statistics, nothing for the others (an asset manager)."""
+    if asset is None or not module_enabled(getattr(request, "tenant", None), MODULE):
+        return None
+    appeals = appeal_about_asset(Appeal.objects.all(), asset.pk)
+    if may(request, READ):
+        rows = list(appeal_about_asset(appeal_list(), asset.pk)[:ASSET_PANEL_ROWS])
+        return {
+            "count": appeals.count(),
+            "rows": [{"appeal": appeal, "url": reverse(f"{site_name}:appeals_appeal_change", args=[appeal.pk]),
+                      "codes": ", ".join(q.classifier_code for q in appeal.questions.all() if q.asset_id == asset.pk)}
+                     for appeal in rows],
+            "list_url": reverse(f"{site_name}:appeals_appeal_changelist") + f"?asset={asset.pk}",
+        }
+    if may(request, STATISTICS):
+        return {"count": appeals.count(), "rows": None, "list_url": None}
+    return None
 
 
 # --- reference data and settings ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from gorodok_services.appeals.models import (
     Channel,
     Department,
     NoAnswerReason,
+    Question,
     QuestionResult,
     UnclearHandling,
 )
@@ -552,4 +553,38 @@ def seed_demo_appeals(*, count: int = 36, seed: int | None = None, now: datetime
             appeal = _carry_out(plan, officer=executors[0], executors=executors, departments=departments,
                                 done=done, now=now)
             done.append((plan, appeal))
+    link_demo_appeals()  # when the demo register is already there
     return len(plans)
+
+
+# Which demo register objects the demo's housing and utilities questions concern: heating by the heat
+# networks and the boiler house in turn, water, roofs and entrances by the apartment building.
+DEMO_OBJECTS = (
+    ("0005.0005.0057.1153", ("Тепловая сеть, участок ул. Ленина — ул. Пушкина", "Котельная № 2",
+                             "Тепловая сеть, участок ул. Советская")),
+    ("0005.0005.0057.1154", ("Многоквартирный дом",)),
+    ("0005.0005.0055", ("Многоквартирный дом",)),
+)
+
+
+def link_demo_appeals() -> int:
+    """Tie the demo appeals' housing and utilities questions to the demo register's buildings and networks,
+    through the appeals service (each link is in the appeal's history); returns how many were linked. Runs
+    after both demos (either may come first); questions already linked, or of anonymised appeals, stay."""
+    from gorodok_services.assets.models import Asset, AssetStatus
+
+    objects = dict(Asset.objects.filter(status=AssetStatus.IN_REGISTER).values_list("name", "pk"))
+    linked = 0
+    with transaction.atomic():
+        for prefix, names in DEMO_OBJECTS:
+            targets = [objects[name] for name in names if name in objects]
+            if not targets:
+                continue
+            questions = (Question.objects.filter(asset__isnull=True, classifier_code__startswith=prefix,
+                                                 appeal__anonymised_at__isnull=True,
+                                                 appeal__idempotency_key__startswith=KEY_PREFIX)
+                         .select_related("appeal").order_by("appeal__received_at", "pk"))
+            for n, question in enumerate(questions):
+                services.question_link_asset(question=question, asset=targets[n % len(targets)])
+                linked += 1
+    return linked

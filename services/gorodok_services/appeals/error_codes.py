@@ -17,5 +17,7 @@ ATTACHMENT_TOO_LARGE = "attachment_too_large"
 ATTACHMENT_TYPE = "attachment_type"
 DUPLICATE = "duplicate"
 ALREADY_RECORDED = "already_recorded"
+ASSET_REMOVED = "asset_removed"
+ASSETS_MODULE_OFF = "assets_module_off"
 
 ALL = [value for name, value in dict(globals()).items() if name.isupper()]

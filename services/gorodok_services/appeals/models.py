@@ -278,7 +278,8 @@ class Appeal(models.Model):
             models.UniqueConstraint(fields=("idempotency_key",), condition=Q(idempotency_key__isnull=False),
                                     name="appeal_unique_idempotency_key"),
         ]
-        indexes = [models.Index(fields=("status", "due_at"), name="appeal_status_due")]
+        indexes = [models.Index(fields=("status", "due_at"), name="appeal_status_due"),
+                   models.Index(fields=("received_at", "id"), name="appeal_received")]
 
     def __str__(self) -> str:
         return self.registration_number or f"№ — ({self.subject[:40]})"
@@ -301,12 +302,22 @@ class Question(models.Model):
     text = models.TextField(_("question"), blank=True)
     result = models.CharField(_("result"), max_length=32, choices=QuestionResult.choices,
                               default=QuestionResult.UNDER_CONSIDERATION)
+    # The register object the question concerns (a building, a network section...): set and changed only
+    # through ``question_link_asset``; kept when retention anonymises the appeal (it names no person).
+    asset = models.ForeignKey("assets.Asset", verbose_name=_("register object"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="appeal_questions", db_index=False)
 
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ("appeal", "position")
         constraints = [models.UniqueConstraint(fields=("appeal", "position"), name="question_unique_position")]
+        indexes = [
+            # "Objects with the most appeals": the linked questions of one object, by classifier code, with
+            # the appeal to join for its date; only linked questions are indexed.
+            models.Index(fields=("asset", "classifier_code"), include=("appeal",), condition=Q(asset__isnull=False),
+                         name="question_asset_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.classifier_code} {self.get_result_display()}"

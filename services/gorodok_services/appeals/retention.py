@@ -6,7 +6,8 @@ are replaced by a placeholder; question texts, the address of the problem and th
 extension are erased; attachments are deleted from storage; the history keeps who did what and
 when but loses its notes and any detail that may name a person. What the monthly statistics need
 stays: kind, channel, form, kind of applicant, collective or not, the dates, the questions with
-their classifier codes and results, the department, the flags.
+their classifier codes, results and register objects (a building names no person), the department,
+the flags.
 
 Runs inside one municipality's schema. Idempotent (an anonymised appeal is never touched again)
 and safe when two runs meet (rows are locked and skipped). A dry run changes nothing.
@@ -36,7 +37,7 @@ KEPT_EVENT_DATA = frozenset({
     "channel", "kind", "registration_number", "due_at", "previous_due_at", "registered_late", "department",
     "executor", "days", "to", "forwarded_late", "answered_late", "results", "reason", "repeats", "missed", "due",
     "retention_years", "counted_from", "handling", "notice_due_at", "notice_late", "paused_due_at",
-    "due_clarification_at", "paused_days",
+    "due_clarification_at", "paused_days", "position", "asset", "previous_asset",
 })
 # Notifications addressed to the author: their recipient is the author's e-mail.
 AUTHOR_NOTIFICATIONS = (NotificationKind.REGISTERED_NOTICE, NotificationKind.EXTENSION_NOTICE,

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gorodok_services.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Question
 
@@ -35,10 +42,11 @@ def appeal_is_overdue(appeal: Appeal, now=None) -> bool:
 
 
 def appeal_list() -> QuerySet[Appeal]:
-    """Appeals with what a list shows: department, executor and questions in two extra queries."""
+    """Appeals with what a list shows: department, executor and questions (with their register objects)
+    in two extra queries."""
     return (
         Appeal.objects.select_related("department", "executor")
-        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position")))
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.select_related("asset").order_by("position")))
         .order_by("-received_at", "-id")
     )
 
@@ -52,6 +60,7 @@ def appeal_detail() -> QuerySet[Appeal]:
 # --- the filters every list offers (the back office's and the API's) ----------------------------------
 
 QUEUES = ("mine", "week", "overdue", "unassigned")
+SECTION_PREFIX = re.compile(r"\d{4}(?:\.\d{4}){0,3}")
 
 
 def appeal_queue(queryset: QuerySet[Appeal], queue: str | None, user, now=None) -> QuerySet[Appeal]:
@@ -98,3 +107,80 @@ def appeal_search(queryset: QuerySet[Appeal], term: str, *, personal_data: bool)
 def appeal_overdue_filter(queryset: QuerySet[Appeal], overdue: bool, now=None) -> QuerySet[Appeal]:
     ids = appeal_overdue(now).values("pk")
     return queryset.filter(pk__in=ids) if overdue else queryset.exclude(pk__in=ids)
+
+
+# --- appeals and the register objects they concern ---------------------------------------------------
+
+def appeal_about_asset(queryset: QuerySet[Appeal], asset_id: int) -> QuerySet[Appeal]:
+    """Appeals with a question about the register object ``asset_id``; listed once however many match."""
+    return queryset.filter(Exists(Question.objects.filter(appeal=OuterRef("pk"), asset_id=asset_id)))
+
+
+@dataclass(frozen=True)
+class AssetAppealCount:
+    """One row of "objects with the most appeals": the object and how many questions (and appeals)
+    of the period concern it."""
+
+    asset_id: int
+    register_number: str
+    name: str
+    address: str
+    status: str
+    questions: int
+    appeals: int
+
+
+MAX_TOP = 100
+
+
+def assets_by_appeals(*, date_from: date, date_to: date, section: str | None = None,
+                      limit: int = 10) -> list[AssetAppealCount]:
+    """The register objects with the most questions in the appeals received in the municipality's local
+    dates ``date_from``..``date_to`` (inclusive), optionally only questions of one classifier section (or
+    a longer code beginning): the most first, then by register number. One SQL query.
+
+    Anonymised appeals count (they keep their questions' codes and objects); objects removed from the
+    register since count too, with their status."""
+    from gorodok_services.appeals.deadlines import tenant_timezone
+    from gorodok_services.appeals.statistics import period_bounds
+
+    if date_to < date_from:
+        raise ValidationError({"date_to": ValidationError(_("The period ends before it starts."), code="invalid")})
+    if not 1 <= limit <= MAX_TOP:
+        raise ValidationError({"first": ValidationError(_("Between 1 and %(max)d.") % {"max": MAX_TOP},
+                                                        code="max_value")})
+    if section and not SECTION_PREFIX.fullmatch(section):
+        raise ValidationError({"classifier_section": ValidationError(
+            _("A classifier section is four digits, e.g. 0005 (or a longer code beginning)."), code="invalid")})
+    start, end = period_bounds(date_from, date_to, tenant_timezone())
+    sql, params = assets_by_appeals_sql(start, end, section, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [AssetAppealCount(*row) for row in cursor.fetchall()]
+
+
+def assets_by_appeals_sql(start, end, section: str | None, limit: int) -> tuple[str, list]:
+    """The query behind ``assets_by_appeals`` for the moments [start, end): the linked questions of the
+    period are counted per object and appeal, then per object (two hash aggregates, no sort of every
+    row), and only then joined to the objects for their numbers and names; the top ``limit`` by a
+    top-N sort. Tables are the current schema's (the municipality's search path)."""
+    from gorodok_services.assets.models import Asset
+
+    question, appeal, asset = Question._meta.db_table, Appeal._meta.db_table, Asset._meta.db_table
+    section_condition = "AND q.classifier_code LIKE %s" if section else ""
+    params = [start, end, *([section + "%"] if section else []), limit]
+    sql = f"""
+        WITH per_appeal AS (
+            SELECT q.asset_id, count(*) AS questions
+            FROM {question} q JOIN {appeal} a ON a.id = q.appeal_id
+            WHERE q.asset_id IS NOT NULL AND a.received_at >= %s AND a.received_at < %s {section_condition}
+            GROUP BY q.asset_id, q.appeal_id
+        ), per_asset AS (
+            SELECT asset_id, sum(questions)::int AS questions, count(*)::int AS appeals
+            FROM per_appeal GROUP BY asset_id
+        )
+        SELECT o.id, o.register_number, o.name, o.address, o.status, p.questions, p.appeals
+        FROM per_asset p JOIN {asset} o ON o.id = p.asset_id
+        ORDER BY p.questions DESC, o.register_number
+        LIMIT %s"""  # noqa: S608 -- table names from the models, values as parameters
+    return sql, params

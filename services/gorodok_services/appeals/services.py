@@ -1,6 +1,14 @@
 """Writes for appeals. Every function is atomic, validates its input, records the appeal's history
 and the audit log, and schedules notifications with ``enqueue_on_commit`` (jobs kit). Invalid requests
-raise ValidationError with a code from ``error_codes``; nothing here ever answers with a 500."""
+raise ValidationError with a code from ``error_codes``; nothing here ever answers with a 500.
+
+A question may name the register object it concerns (``Question.asset``, a building, a network section,
+a boiler house...). The link belongs to the appeal, so it lives here and goes into the appeal's history
+and audit: it is set on intake (``QuestionInput.asset_id``) or later by ``question_link_asset``, and
+nothing else writes it. The object is looked up only in the current municipality's schema (another
+municipality's object is simply not found) and must still be in the register; its row is locked while
+the link is written, so it cannot leave the register halfway. Appeals import the register, never the
+other way round."""
 
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +49,7 @@ from gorodok_services.appeals.models import (
 )
 from gorodok_services.core.calendar import DayType, Shift, deadline, local_date
 from gorodok_services.core.identifiers import valid_inn, valid_ogrn
+from gorodok_tenants.modules import module_enabled
 
 CONSIDERED_RESULTS = (QuestionResult.EXPLAINED, QuestionResult.SUPPORTED, QuestionResult.MEASURES_TAKEN,
                       QuestionResult.NOT_SUPPORTED, QuestionResult.ANSWER_GIVEN)
@@ -61,6 +70,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class QuestionInput:
     classifier_code: str
     text: str = ""
+    asset_id: int | None = None  # the register object the question concerns (its primary key)
 
 
 @dataclass
@@ -194,6 +204,13 @@ def _validate_intake(data: AppealIntake) -> None:
         if question.classifier_code not in known:
             add("questions", _("Unknown classifier code: %(code)s.") % {"code": question.classifier_code},
                 codes.UNKNOWN_CLASSIFIER_CODE)
+    for question in data.questions:
+        if question.asset_id is not None:
+            try:
+                _asset_for_link(question.asset_id, lock=False)
+            except ValidationError as error:
+                for item in error.error_dict["asset"]:
+                    add("questions", item.message, item.code)
     if data.external_number is not None and not (0 < len(data.external_number) <= 64):
         add("external_number", _("The external number is 1–64 characters."), "invalid")
     if errors:
@@ -232,11 +249,18 @@ def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | Non
                 problem_address=data.problem_address, received_at=received_at,
                 due_register_at=due(received_at, rule.register_days, rule),
             )
-            Question.objects.bulk_create([
-                Question(appeal=appeal, position=n, classifier_code=q.classifier_code, text=q.text)
+            assets = {q.asset_id: _asset_for_link(q.asset_id, field="questions")
+                      for q in data.questions if q.asset_id is not None}
+            questions = Question.objects.bulk_create([
+                Question(appeal=appeal, position=n, classifier_code=q.classifier_code, text=q.text,
+                         asset=assets.get(q.asset_id))
                 for n, q in enumerate(data.questions, start=1)
             ])
             _record(appeal, "received", actor, data={"channel": appeal.channel, "kind": appeal.kind})
+            for question in questions:
+                if question.asset is not None:
+                    _record(appeal, "asset_linked", actor, from_status=appeal.status,
+                            data={"position": question.position, "asset": question.asset.register_number})
     except IntegrityError:
         existing = _existing(data, idempotency_key, source)
         if existing is None:
@@ -592,6 +616,68 @@ def appeal_mark_repeated(*, appeal: Appeal, actor=None, repeats: Appeal) -> Appe
     _record(appeal, "marked_repeated", actor, from_status=appeal.status,
             data={"repeats": repeats.registration_number or str(repeats.public_id)})
     return appeal
+
+
+# --- the register object a question concerns ---------------------------------------------------------
+
+MAX_PK = 2**31 - 1
+
+
+def _asset_for_link(asset, *, field: str = "asset", lock: bool = True):
+    """The register object ``asset`` (an Asset or its primary key) names in this municipality's schema,
+    still in the register; locked against removal while the caller's transaction lasts."""
+    from gorodok_services.assets.models import Asset
+
+    tenant = getattr(connection, "tenant", None)
+    if tenant is not None and getattr(tenant, "schema_name", "") and hasattr(tenant, "disabled_modules") \
+            and not module_enabled(tenant, "assets"):
+        raise ValidationError({field: ValidationError(_("The property register is switched off here."),
+                                                      code=codes.ASSETS_MODULE_OFF)})
+    pk = getattr(asset, "pk", asset)
+    queryset = Asset.objects.select_for_update(no_key=True) if lock else Asset.objects.all()
+    found = (queryset.filter(pk=pk).first()
+             if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk <= MAX_PK else None)
+    if found is None:
+        raise ValidationError({field: ValidationError(_("No such register object."), code="not_found")})
+    if found.is_removed:
+        raise ValidationError({field: ValidationError(
+            _("The object %(number)s was removed from the register.") % {"number": found.register_number},
+            code=codes.ASSET_REMOVED)})
+    return found
+
+
+def appeal_question(appeal: Appeal, position: int) -> Question:
+    """The question at ``position`` (1, 2, ...) of ``appeal``; ``not_found`` on ``position`` otherwise."""
+    question = (appeal.questions.filter(position=position).first()
+                if isinstance(position, int) and 0 < position <= 2**15 - 1 else None)
+    if question is None:
+        raise ValidationError({"position": ValidationError(_("The appeal has no such question."), code="not_found")})
+    return question
+
+
+@transaction.atomic
+def question_link_asset(*, question: Question, asset, actor=None, field: str = "asset") -> Question:
+    """Name the register object a question concerns (``asset``: an Asset or its primary key, looked up
+    in this municipality only), or clear the link (``asset=None``). The change goes into the appeal's
+    history and the audit log; the same link again changes nothing. An anonymised appeal is final.
+    ``field`` names the caller's input in the errors about the object."""
+    appeal = _locked(question.appeal)
+    if appeal.anonymised_at is not None:
+        raise ValidationError(_("The personal data of this appeal were removed; it can no longer change."),
+                              code=codes.INVALID_TRANSITION)
+    question = Question.objects.select_for_update(of=("self",)).select_related("asset").get(pk=question.pk)
+    found = _asset_for_link(asset, field=field) if asset is not None else None
+    if (found.pk if found else None) == question.asset_id:
+        return question
+    previous = question.asset.register_number if question.asset is not None else None
+    question.asset = found
+    question.save(update_fields=["asset"])
+    appeal.save(update_fields=["updated_at"])  # an incremental sync (updatedSince) sees the change
+    data = {"position": question.position, "asset": found.register_number if found else None}
+    if previous:
+        data["previous_asset"] = previous
+    _record(appeal, "asset_linked" if found else "asset_unlinked", actor, from_status=appeal.status, data=data)
+    return question
 
 
 # --- attachments -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -379,6 +380,11 @@ class AssetAdmin(ModuleAdmin):
                 for code, (action, _form) in ACTIONS.items()
                 if code != "status" or lifecycle.allowed_next(asset.lifecycle_status)
             ]
+        # The appeals about the object, as far as the appeals module's rules let this person see them.
+        if apps.is_installed("gorodok_services.appeals"):
+            from gorodok_services.appeals.admin import asset_appeals_panel
+
+            extra_context["asset_appeals"] = asset_appeals_panel(request, asset, self.admin_site.name)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- custom pages --

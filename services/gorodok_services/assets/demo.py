@@ -136,3 +136,19 @@ def seed_demo_assets() -> int:
             for status, on, basis in DEMO_TRANSITIONS.get(name, ()):
                 lifecycle.asset_transition(asset=asset, to_status=status, on=on, basis=basis)
     return made
+
+
+def seed_demo_register() -> int:
+    """The module's demo (``seed_demo``): the demo register, then, with the appeals module on, the demo
+    appeals about heating, water and roofs tied to its networks, boiler house and apartment building."""
+    from django.apps import apps
+
+    from gorodok_tenants.modules import module_enabled
+
+    made = seed_demo_assets()
+    if apps.is_installed("gorodok_services.appeals") and module_enabled(getattr(connection, "tenant", None),
+                                                                      "appeals"):
+        from gorodok_services.appeals.demo import link_demo_appeals
+
+        link_demo_appeals()
+    return made

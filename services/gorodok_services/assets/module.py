@@ -101,5 +101,5 @@ MODULE = ModuleInfo(
         tenant_query="gorodok_graphql.assets.schema.AssetsQuery",
         tenant_mutation="gorodok_graphql.assets.mutations.AssetMutations",
     ),
-    demo="gorodok_services.assets.demo.seed_demo_assets",
+    demo="gorodok_services.assets.demo.seed_demo_register",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -84,3 +85,37 @@ def asset_filter(queryset: QuerySet[Asset], *, section=None, kind=None, right_ty
 def asset_search(queryset: QuerySet[Asset], term: str) -> QuerySet[Asset]:
     return queryset.filter(Q(name__icontains=term) | Q(address__icontains=term)
                            | Q(register_number__icontains=term) | Q(cadastral_number__icontains=term))
+
+
+EARTH_RADIUS_M = 6_371_000.0
+METRES_PER_DEGREE = 111_320.0  # of latitude, and of longitude at the equator
+
+
+def asset_nearest(latitude: float, longitude: float, radius_m: float) -> Asset | None:
+    """The object in the register nearest to a point (WGS84) among those with coordinates within
+    ``radius_m`` metres of it, or None. One SQL query: a bounding box on the coordinates narrows the
+    rows, the haversine distance orders them (no PostGIS needed); ties go to the lower register number."""
+    from django.db.models import F, FloatField, Value
+    from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+
+    if radius_m <= 0:
+        return None
+    lat_span = radius_m / METRES_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    lon_span = min(radius_m / (METRES_PER_DEGREE * cos_lat), 180.0)
+    def degrees(value: float) -> Decimal:  # the column's precision, the box widened by its last digit
+        return Decimal(f"{value:.6f}")
+
+    box = Asset.objects.filter(
+        status=AssetStatus.IN_REGISTER, latitude__isnull=False, longitude__isnull=False,
+        latitude__gte=degrees(latitude - lat_span - 1e-6), latitude__lte=degrees(latitude + lat_span + 1e-6),
+        longitude__gte=degrees(longitude - lon_span - 1e-6), longitude__lte=degrees(longitude + lon_span + 1e-6),
+    )
+    phi = Radians(Cast(F("latitude"), FloatField()))
+    lam = Radians(Cast(F("longitude"), FloatField()))
+    phi0, lam0 = Value(math.radians(latitude)), Value(math.radians(longitude))
+    haversine = Power(Sin((phi - phi0) / 2), 2) + Cos(phi) * Value(math.cos(math.radians(latitude))) * Power(
+        Sin((lam - lam0) / 2), 2)
+    distance = Value(2 * EARTH_RADIUS_M) * ASin(Sqrt(haversine))
+    return (box.annotate(distance_m=distance).filter(distance_m__lte=radius_m)
+            .order_by("distance_m", "register_number").first())

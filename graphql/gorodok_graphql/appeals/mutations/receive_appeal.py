@@ -16,6 +16,7 @@ from gorodok_graphql.appeals.mutations.payload import AppealPayload, caller_sour
 from gorodok_graphql.appeals.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.appeals.types import AppealError
 from gorodok_graphql.core.enums import enum_value
+from gorodok_graphql.core.ids import pk_from_global_id
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.appeals.models import Appeal as AppealModel
 from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive
@@ -30,6 +31,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 class AppealQuestionInput(graphene.InputObjectType):
     classifier_code = graphene.String(required=True, description="A code of the thematic classifier.")
     text = graphene.String(description="The question in the author's words, or a summary.")
+    asset_id = graphene.ID(description="Global ID of the register object the question concerns (a building, a "
+                                       "network section); it must be in this municipality's register.")
 
 
 class ReceiveAppealInput(graphene.InputObjectType):
@@ -82,7 +85,8 @@ class ReceiveAppeal(AppealPayload, BaseMutation):
             form=enum_value(input.get("form")) or None,
             subject=input["subject"],
             text=input["text"],
-            questions=[QuestionInput(classifier_code=q["classifier_code"].strip(), text=q.get("text") or "")
+            questions=[QuestionInput(classifier_code=q["classifier_code"].strip(), text=q.get("text") or "",
+                                     asset_id=_asset_pk(q.get("asset_id")))
                        for q in input["questions"]],
             applicant_type=enum_value(input.get("applicant_type")) or AppealIntake.applicant_type,
             is_collective=bool(input.get("is_collective")),
@@ -95,6 +99,16 @@ class ReceiveAppeal(AppealPayload, BaseMutation):
             data=data, actor=info.context.user, source=caller_source(info),
             idempotency_key=scoped_idempotency_key(info, (idempotency_key or "").strip() or None))
         return cls(appeal=reloaded(appeal), created=created)
+
+
+def _asset_pk(global_id) -> int | None:
+    """The register object an ID names: an ID that cannot name one is simply not found (questions)."""
+    if not global_id:
+        return None
+    pk = pk_from_global_id(global_id, "Asset")
+    if pk is None:
+        raise ValidationError({"questions": ValidationError(_("No such register object."), code="not_found")})
+    return pk
 
 
 def _check_shape(input, idempotency_key) -> None:
