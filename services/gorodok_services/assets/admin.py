@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.assets import exports, imports, services
 from gorodok_services.assets.columns import ASSET_HEADERS, IMPORT_FIELDS
+from gorodok_services.assets.housing.inlines import PROFILE_INLINES, profile_links
 from gorodok_services.assets.models import (
     Asset,
     AssetChange,
@@ -270,7 +271,7 @@ class AssetAdmin(ModuleAdmin):
     autocomplete_fields = ()
     change_form_template = "assets/asset_change_form.html"
     change_list_template = "assets/asset_change_list.html"
-    inlines = (DocumentInline, EncumbranceInline, HistoryInline)
+    inlines = (DocumentInline, EncumbranceInline, *PROFILE_INLINES, HistoryInline)
     fieldsets = (
         (_("Object"), {"fields": ("register_number", "kind", "name", "purpose", "address", "latitude", "longitude")}),
         (_("Real estate"), {"fields": ("cadastral_number", "cadastral_date", "cadastral_value", "area", "length",
@@ -348,7 +349,7 @@ class AssetAdmin(ModuleAdmin):
                 {"label": action.label, "url": reverse(f"{self.admin_site.name}:assets_asset_action",
                                                        args=[asset.pk, code])}
                 for code, (action, _form) in ACTIONS.items()
-            ]
+            ] + profile_links(request, asset, self.admin_site.name)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- custom pages --

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from gorodok_services.assets import services
+from gorodok_services.assets.housing.demo import seed_demo_housing
 from gorodok_services.assets.models import Asset, Holder
 from gorodok_services.core.identifiers import inn_complete, ogrn_complete
 
@@ -125,4 +126,5 @@ def seed_demo_assets() -> int:
                       "included_on": date(2020, 2, 1), **extra}
             services.asset_create(values=values)
             made += 1
+        made += seed_demo_housing(holders, town=town)
     return made
