@@ -91,6 +91,7 @@ TODAY = date.today()
     ({"living_area": Decimal("2870.01")}, {"living_area": {codes.LIVING_ABOVE_TOTAL}}),
     ({"total_area": Decimal("-5")}, {"total_area": {codes.NEGATIVE_VALUE}}),
     ({"total_area": "много"}, {"total_area": {"invalid"}}),
+    ({"total_area": "Infinity"}, {"total_area": {"invalid"}}),
     ({"floors": 0, "apartments": 0, "entrances": 0},
      {"floors": {codes.BELOW_ONE}, "apartments": {codes.BELOW_ONE}, "entrances": {codes.BELOW_ONE}}),
     ({"floors": None}, {"floors": {"required"}}),

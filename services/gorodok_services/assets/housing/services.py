@@ -71,6 +71,8 @@ def _decimal(errors: Errors, name: str, value, limit: Decimal, places: int):
     try:
         number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
     except (InvalidOperation, ValueError, TypeError):
+        number = None
+    if number is None or not number.is_finite():
         errors.add(name, _("Not a number, or too large."), "invalid")
         return None
     if number < 0:
