@@ -43,6 +43,7 @@ from tests.test_tenants.test_admin_russian import english_texts
 HOUSING = "/admin/assets_housing/housingprofile/"
 UTILITY = "/admin/assets_housing/utilityprofile/"
 SCALE = "/admin/assets_housing/housingsettings/"
+HISTORY_HEADERS = {"Actor email", "Action", "Source", "created"}
 
 
 def codes_of(exc: ValidationError) -> dict[str, set[str]]:
@@ -356,6 +357,17 @@ def test_the_lists_filter_by_band_kind_and_disrepair_in_russian(alpha):
     assert names(UTILITY, kind__exact="water_supply") == {"Водопровод"}
     assert names(UTILITY, band="dilapidated") == {"Теплосеть"}
     assert "Жилищный фонд" in russian.get(HOUSING, HTTP_HOST=alpha.host).content.decode()
+    with schema_context(alpha.schema_name):
+        profile = HousingProfile.objects.get(asset__name="Дом на Шахтёрской")
+        pipe = UtilityProfile.objects.get(asset__name="Теплосеть")
+    for url in (f"{HOUSING}{profile.pk}/change/", f"{UTILITY}{pipe.pk}/change/", f"{HOUSING}add/", f"{UTILITY}add/",
+                f"/admin/assets/asset/{profile.asset_id}/change/", f"/admin/assets/asset/{pipe.asset_id}/change/"):
+        page = russian.get(url, HTTP_HOST=alpha.host).content.decode()
+        # The register's history table has untranslated headers of its own (not the profiles' concern).
+        assert set(english_texts(page)) <= HISTORY_HEADERS, (url, english_texts(page))
+    page = russian.get(f"/admin/assets/asset/{profile.asset_id}/change/", HTTP_HOST=alpha.host).content.decode()
+    assert "Жилищные характеристики" in page and "118-п" in page and "негодное" in page
+    assert "Характеристики коммунальной инфраструктуры" not in page  # a house has no network profile
 
 
 def test_profile_pages_save_through_the_services(signed_in, alpha):

@@ -19,7 +19,7 @@ from gorodok_services.assets.permissions import CHANGE, READ, assets_permit
 from gorodok_tenants.console.mixins import ReadOnlyInlineMixin
 
 
-class ProfileInline(ReadOnlyInlineMixin, admin.StackedInline):
+class ProfileInline(ReadOnlyInlineMixin, admin.TabularInline):
     asset_kinds: frozenset = frozenset()
     show_change_link = True
     max_num = 1
@@ -28,8 +28,12 @@ class ProfileInline(ReadOnlyInlineMixin, admin.StackedInline):
         return assets_permit(request.user, READ)
 
     def has_view_permission(self, request, obj=None):
-        # Only on the page of an object that can carry this profile.
-        return self.may_view(request) and obj is not None and obj.kind in self.asset_kinds
+        # Only on the page of an object that has this profile (the page's links add one); without an
+        # object the question is whether its rows may be read at all.
+        if obj is None:
+            return self.may_view(request)
+        return (self.may_view(request) and obj.kind in self.asset_kinds
+                and self.model.objects.filter(asset=obj).exists())
 
     @admin.display(description=_("condition"))
     def condition(self, obj) -> str:
@@ -42,10 +46,10 @@ class HousingProfileInline(ProfileInline):
     fk_name = "asset"
     asset_kinds = HOUSING_KINDS_OF_ASSETS
     verbose_name_plural = _("housing profile")
-    fields = readonly_fields = (
-        "housing_kind", "building", "year_built", "floors", "entrances", "apartments", "total_area", "living_area",
-        "wall_material", "wear_percent", "condition", "wear_assessed_on", "emergency", "emergency_decision_number",
-        "emergency_decision_date", "planned_action", "resettlement_planned_on")
+    # The main figures; the profile's own page (the row's link) has the rest.
+    fields = readonly_fields = ("housing_kind", "building", "year_built", "floors", "apartments", "total_area",
+                                "wear_percent", "condition", "emergency", "emergency_decision_number",
+                                "emergency_decision_date")
 
 
 class UtilityProfileInline(ProfileInline):
@@ -54,7 +58,7 @@ class UtilityProfileInline(ProfileInline):
     asset_kinds = UTILITY_KINDS_OF_ASSETS
     verbose_name_plural = _("utility profile")
     fields = readonly_fields = ("kind", "length_m", "diameter_mm", "year_laid", "capacity", "capacity_unit",
-                                "wear_percent", "condition", "wear_assessed_on")
+                                "wear_percent", "condition")
 
 
 PROFILE_INLINES = (HousingProfileInline, UtilityProfileInline)
