@@ -155,6 +155,11 @@ def test_municipal_premises_point_to_a_building(alpha):
         with pytest.raises(ValidationError) as caught:  # a building's own profile names no building
             services.housing_profile_set(asset=house, values={**APARTMENT_BUILDING, "building": house})
         assert codes_of(caught.value) == {"building": {"invalid"}}
+        with pytest.raises(ValidationError) as caught:  # the building is recognised in disrepair, not a flat
+            services.housing_profile_set(asset=flat, values={**premises, "building": house, "emergency": True,
+                                                             "emergency_decision_number": "1",
+                                                             "emergency_decision_date": date(2024, 1, 1)})
+        assert codes_of(caught.value) == {"emergency": {"invalid"}}
         services.housing_profile_set(asset=flat, values={**premises, "building": house})
         assert HousingProfile.objects.get(asset=flat).building == house
         assert list(house.housing_premises.values_list("asset__name", flat=True)) == ["Квартира № 14"]
@@ -336,6 +341,7 @@ def test_the_lists_filter_by_band_kind_and_disrepair_in_russian(alpha):
     apartment_building(alpha, "Дом на Космонавтов", wear_percent=12)
     apartment_building(alpha, "Дом на Шахтёрской", wear_percent=84, emergency=True,
                        emergency_decision_number="118-п", emergency_decision_date=date(2023, 11, 20))
+    remove(alpha, apartment_building(alpha, "Снесённый барак"), date(2024, 5, 1))
     network(alpha, "Теплосеть")
     network(alpha, "Водопровод", kind="water_supply", wear_percent=10)
     russian = Client(HTTP_ACCEPT_LANGUAGE="ru")
@@ -346,13 +352,18 @@ def test_the_lists_filter_by_band_kind_and_disrepair_in_russian(alpha):
         assert response.status_code == 200
         page = response.content.decode()
         assert english_texts(page) == [], english_texts(page)
-        return {name for name in ("Дом на Космонавтов", "Дом на Шахтёрской", "Теплосеть", "Водопровод")
-                if name in page}
+        return {name for name in ("Дом на Космонавтов", "Дом на Шахтёрской", "Снесённый барак", "Теплосеть",
+                                  "Водопровод") if name in page}
 
     assert names(HOUSING) == {"Дом на Космонавтов", "Дом на Шахтёрской"}
     assert names(HOUSING, band="unusable") == {"Дом на Шахтёрской"}
     assert names(HOUSING, band="good") == {"Дом на Космонавтов"}
     assert names(HOUSING, emergency__exact="1") == {"Дом на Шахтёрской"}
+    assert names(HOUSING, register="removed") == {"Снесённый барак"}
+    with schema_context(alpha.schema_name):
+        gone = HousingProfile.objects.get(asset__name="Снесённый барак")
+    page = russian.get(f"{HOUSING}{gone.pk}/change/", HTTP_HOST=alpha.host).content.decode()
+    assert "Снесённый барак" in page and 'name="wear_percent"' not in page  # read-only: the object left
     assert names(UTILITY) == {"Теплосеть", "Водопровод"}
     assert names(UTILITY, kind__exact="water_supply") == {"Водопровод"}
     assert names(UTILITY, band="dilapidated") == {"Теплосеть"}

@@ -40,6 +40,30 @@ class BandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InRegisterFilter(admin.SimpleListFilter):
+    """Objects in the register by default; those removed from it on request (their profiles stay)."""
+
+    title = _("in the register")
+    parameter_name = "register"
+
+    def lookups(self, request, model_admin):
+        return (("removed", _("removed from the register")), ("all", _("all")))
+
+    def choices(self, changelist):
+        yield {"selected": self.value() is None, "display": _("in the register"),
+               "query_string": changelist.get_query_string(remove=[self.parameter_name])}
+        for lookup, title in self.lookup_choices:
+            yield {"selected": self.value() == lookup, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        if self.value() == "removed":
+            return queryset.filter(asset__status=AssetStatus.REMOVED)
+        return queryset.exclude(asset__status=AssetStatus.REMOVED)
+
+
 class ProfileForm(forms.ModelForm):
     """Checks the whole profile with the service's rules, so a refusal shows on its field."""
 
@@ -147,7 +171,7 @@ class HousingProfileAdmin(ProfileAdmin):
     asset_kinds = HOUSING_KINDS_OF_ASSETS
     list_display = ("register_number", "asset_name", "address", "housing_kind", "year_built", "floors",
                     "apartments", "total_area", "wear_percent", "condition", "emergency")
-    list_filter = ("housing_kind", BandFilter, "emergency", "wall_material")
+    list_filter = ("housing_kind", BandFilter, "emergency", "wall_material", InRegisterFilter)
     fieldsets = (
         (_("Object"), {"fields": ("asset", "housing_kind", "building")}),
         (_("Building"), {"fields": ("year_built", "floors", "entrances", "apartments", "total_area", "living_area",
@@ -159,7 +183,7 @@ class HousingProfileAdmin(ProfileAdmin):
     )
 
     def get_queryset(self, request):
-        return housing_stock()
+        return housing_stock(include_removed=True)  # the list shows those in the register by default
 
 
 @admin.register(UtilityProfile, site=back_office)
@@ -169,7 +193,7 @@ class UtilityProfileAdmin(ProfileAdmin):
     asset_kinds = UTILITY_KINDS_OF_ASSETS
     list_display = ("register_number", "asset_name", "address", "kind", "length_m", "diameter_mm", "year_laid",
                     "capacity", "capacity_unit", "wear_percent", "condition")
-    list_filter = ("kind", BandFilter)
+    list_filter = ("kind", BandFilter, InRegisterFilter)
     fieldsets = (
         (_("Object"), {"fields": ("asset", "kind")}),
         (_("Network section"), {"fields": ("length_m", "diameter_mm", "year_laid")}),
@@ -178,7 +202,7 @@ class UtilityProfileAdmin(ProfileAdmin):
     )
 
     def get_queryset(self, request):
-        return utility_networks()
+        return utility_networks(include_removed=True)
 
 
 class HousingSettingsForm(forms.ModelForm):

@@ -28,16 +28,21 @@ def band_expression(scale: HousingSettings | None = None, prefix: str = "") -> C
                 default=Value(""), output_field=CharField())
 
 
-def housing_stock(scale: HousingSettings | None = None) -> QuerySet[HousingProfile]:
-    """Housing profiles of objects in the register, with their object (and the building premises are in)
-    and the band annotated."""
-    return (HousingProfile.objects.exclude(asset__status=AssetStatus.REMOVED).select_related("asset", "building")
-            .annotate(condition_band=band_expression(scale)).order_by("asset__register_number", "pk"))
+def housing_stock(scale: HousingSettings | None = None, *, include_removed: bool = False) -> QuerySet[HousingProfile]:
+    """Housing profiles of objects in the register (or of all objects), with their object (and the building
+    premises are in) and the band annotated."""
+    queryset = HousingProfile.objects.all() if include_removed else HousingProfile.objects.exclude(
+        asset__status=AssetStatus.REMOVED)
+    return (queryset.select_related("asset", "building").annotate(condition_band=band_expression(scale))
+            .order_by("asset__register_number", "pk"))
 
 
-def utility_networks(scale: HousingSettings | None = None) -> QuerySet[UtilityProfile]:
-    return (UtilityProfile.objects.exclude(asset__status=AssetStatus.REMOVED).select_related("asset")
-            .annotate(condition_band=band_expression(scale)).order_by("asset__register_number", "pk"))
+def utility_networks(scale: HousingSettings | None = None, *, include_removed: bool = False
+                     ) -> QuerySet[UtilityProfile]:
+    queryset = UtilityProfile.objects.all() if include_removed else UtilityProfile.objects.exclude(
+        asset__status=AssetStatus.REMOVED)
+    return (queryset.select_related("asset").annotate(condition_band=band_expression(scale))
+            .order_by("asset__register_number", "pk"))
 
 
 def housing_profiles_of(asset_ids) -> dict[int, HousingProfile]:

@@ -169,7 +169,11 @@ def validate_housing_values(asset: Asset, values: dict, *, today: date) -> dict[
             and not {"total_area", "living_area"} & errors.keys()):
         errors.add("living_area", _("The living area cannot exceed the total area."), codes.LIVING_ABOVE_TOTAL)
     _check_wear(errors, values, today)
-    _check_emergency(errors, values, today)
+    if kind == HousingKind.MUNICIPAL_PREMISES and values.get("emergency"):
+        errors.add("emergency", _("Premises are not recognised in disrepair: the building they are in is."),
+                   "invalid")
+    else:
+        _check_emergency(errors, values, today)
     if len(values.get("emergency_decision_number") or "") > 64:
         errors.add("emergency_decision_number", _("At most %(limit)d characters.") % {"limit": 64}, "max_length")
     return dict(errors)
