@@ -48,6 +48,11 @@ CUSTOM_SCALARS = {
     "DateTime": _string(_moments),
     "Date": _string(_dates),
     "UUID": _string(st.one_of(st.uuids().map(str), st.text(max_size=40))),
+    # Money, areas and lengths: any decimal, and what is not a finite one.
+    "Decimal": _string(st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.sampled_from(["NaN", "-Infinity", "1e400", "-0", "0.0001", "99999999999999999999.99", ""]),
+        st.text(max_size=20))),
     # JSON text, well formed or not (a report's values travel as one).
     "JSONString": _string(st.one_of(
         st.dictionaries(st.text(max_size=12), st.one_of(st.integers(), st.text(max_size=20), st.none()),

@@ -2,8 +2,9 @@
 
 import graphene
 
+from gorodok_graphql.assets.housing_queries import HousingQueries
 from gorodok_graphql.assets.queries import AssetQueries
 
 
-class AssetsQuery(AssetQueries, graphene.ObjectType):
+class AssetsQuery(AssetQueries, HousingQueries, graphene.ObjectType):
     pass

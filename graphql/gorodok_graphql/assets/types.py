@@ -17,6 +17,7 @@ from gorodok_graphql.assets.enums import (
     AssetSectionEnum,
     AssetStatusEnum,
 )
+from gorodok_graphql.assets.housing_dataloaders import housing_loader, utility_loader
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
 from gorodok_services.assets import models
@@ -150,6 +151,10 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
+    housing = graphene.Field("gorodok_graphql.assets.housing_types.HousingProfile",
+                             description="The housing profile of a building, premises or complex; null without one.")
+    utility = graphene.Field("gorodok_graphql.assets.housing_types.UtilityProfile",
+                             description="The utility profile of a network section or facility; null without one.")
 
     class Meta:
         model = models.Asset
@@ -185,3 +190,9 @@ class Asset(DjangoObjectType):
 
     def resolve_allowed_statuses(root, info):
         return [] if root.is_removed else allowed_next(root.lifecycle_status)
+
+    def resolve_housing(root, info):
+        return housing_loader(info.context).load(root.pk)
+
+    def resolve_utility(root, info):
+        return utility_loader(info.context).load(root.pk)

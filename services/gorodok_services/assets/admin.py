@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.assets import exports, imports, lifecycle, services
 from gorodok_services.assets.columns import ASSET_HEADERS, IMPORT_FIELDS
+from gorodok_services.assets.housing.inlines import PROFILE_INLINES, profile_links
 from gorodok_services.assets.models import (
     Asset,
     AssetChange,
@@ -300,7 +301,7 @@ class AssetAdmin(ModuleAdmin):
     autocomplete_fields = ()
     change_form_template = "assets/asset_change_form.html"
     change_list_template = "assets/asset_change_list.html"
-    inlines = (DocumentInline, EncumbranceInline, TransitionInline, HistoryInline)
+    inlines = (DocumentInline, EncumbranceInline, *PROFILE_INLINES, TransitionInline, HistoryInline)
     fieldsets = (
         (_("Object"), {"fields": ("register_number", "kind", "name", "purpose", "address", "latitude", "longitude")}),
         (_("Real estate"), {"fields": ("cadastral_number", "cadastral_date", "cadastral_value", "area", "length",
@@ -379,7 +380,7 @@ class AssetAdmin(ModuleAdmin):
                                                        args=[asset.pk, code])}
                 for code, (action, _form) in ACTIONS.items()
                 if code != "status" or lifecycle.allowed_next(asset.lifecycle_status)
-            ]
+            ] + profile_links(request, asset, self.admin_site.name)
         # The appeals about the object, as far as the appeals module's rules let this person see them.
         if apps.is_installed("gorodok_services.appeals"):
             from gorodok_services.appeals.admin import asset_appeals_panel

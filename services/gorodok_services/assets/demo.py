@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from gorodok_services.assets import lifecycle, services
+from gorodok_services.assets.housing.demo import seed_demo_housing
 from gorodok_services.assets.models import Asset, Holder
 from gorodok_services.core.identifiers import inn_complete, ogrn_complete
 
@@ -135,6 +136,7 @@ def seed_demo_assets() -> int:
             made += 1
             for status, on, basis in DEMO_TRANSITIONS.get(name, ()):
                 lifecycle.asset_transition(asset=asset, to_status=status, on=on, basis=basis)
+        made += seed_demo_housing(holders, town=town)
     return made
 
 

@@ -46,6 +46,12 @@ def _total_balance() -> int:
     return asset_register_balance_total()
 
 
+def _emergency_buildings() -> int:
+    from gorodok_services.assets.housing.selectors import emergency_buildings_count
+
+    return emergency_buildings_count()
+
+
 def _report(name: str, *args):
     def compute(date_from, date_to):
         from gorodok_services.assets import reports
@@ -54,6 +60,51 @@ def _report(name: str, *args):
 
     compute.__name__ = name
     return compute
+
+
+def _housing_report(name: str, *args):
+    def compute(date_from, date_to):
+        from gorodok_services.assets.housing import reports
+
+        return getattr(reports, name)(date_from, date_to, *args)
+
+    compute.__name__ = name
+    return compute
+
+
+# The condition bands and the network kinds of the housing and utilities part (values of its choices).
+BANDS = (
+    ("good", _("housing stock area in good condition at the period's end, sq. m"),
+     _("length of utility networks in good condition at the period's end, m")),
+    ("satisfactory", _("housing stock area in satisfactory condition at the period's end, sq. m"),
+     _("length of utility networks in satisfactory condition at the period's end, m")),
+    ("unsatisfactory", _("housing stock area in unsatisfactory condition at the period's end, sq. m"),
+     _("length of utility networks in unsatisfactory condition at the period's end, m")),
+    ("dilapidated", _("dilapidated housing stock area at the period's end, sq. m"),
+     _("length of dilapidated utility networks at the period's end, m")),
+    ("unusable", _("unusable housing stock area at the period's end, sq. m"),
+     _("length of unusable utility networks at the period's end, m")),
+)
+NETWORKS = (
+    ("heat_network", _("length of heat networks at the period's end, m")),
+    ("water_supply", _("length of water supply networks at the period's end, m")),
+    ("sewer", _("length of sewer networks at the period's end, m")),
+    ("electricity", _("length of power networks at the period's end, m")),
+    ("gas", _("length of gas networks at the period's end, m")),
+)
+HOUSING_REPORT_SOURCES = (
+    *(ReportSource(f"housing_area_{band}", area_label, _housing_report("housing_area_by_band_at_end", band),
+                   unit="square_metres") for band, area_label, _length in BANDS),
+    ReportSource("emergency_buildings", _("apartment buildings recognised in disrepair at the period's end"),
+                 _housing_report("emergency_buildings_at_end")),
+    ReportSource("emergency_buildings_area",
+                 _("area of apartment buildings recognised in disrepair at the period's end, sq. m"),
+                 _housing_report("emergency_buildings_area_at_end"), unit="square_metres"),
+    *(ReportSource(f"network_length_{band}", length_label, _housing_report("network_length_by_band_at_end", band),
+                   unit="metres") for band, _area, length_label in BANDS),
+    *(ReportSource(f"network_length_{kind}", label, _housing_report("network_length_by_kind_at_end", kind),
+                   unit="metres") for kind, label in NETWORKS),
+)
 
 
 MODULE = ModuleInfo(
@@ -76,6 +127,7 @@ MODULE = ModuleInfo(
     counters=(
         Counter("in_register", _("objects in the register"), _count_in_register),
         Counter("balance_total", _("total balance value, roubles"), _total_balance),
+        Counter("emergency_buildings", _("buildings recognised in disrepair"), _emergency_buildings),
     ),
     report_sources=(
         ReportSource("real_estate_objects", _("real estate objects in the register at the period's end"),
@@ -96,6 +148,7 @@ MODULE = ModuleInfo(
                      _report("residual_value_at_end"), unit="roubles"),
         ReportSource("included", _("objects included in the register in the period"), _report("included_in_period")),
         ReportSource("removed", _("objects removed from the register in the period"), _report("removed_in_period")),
+        *HOUSING_REPORT_SOURCES,
     ),
     graphql=GraphQLRoots(
         tenant_query="gorodok_graphql.assets.schema.AssetsQuery",

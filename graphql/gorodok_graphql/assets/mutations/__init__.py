@@ -6,6 +6,8 @@ from gorodok_graphql.assets.mutations.change_asset_status import ChangeAssetStat
 from gorodok_graphql.assets.mutations.create_asset import CreateAsset
 from gorodok_graphql.assets.mutations.create_asset_holder import CreateAssetHolder
 from gorodok_graphql.assets.mutations.remove_asset import RemoveAsset
+from gorodok_graphql.assets.mutations.set_housing_profile import SetHousingProfile
+from gorodok_graphql.assets.mutations.set_utility_profile import SetUtilityProfile
 from gorodok_graphql.assets.mutations.update_asset import UpdateAsset
 from gorodok_graphql.assets.mutations.update_asset_holder import UpdateAssetHolder
 
@@ -19,3 +21,5 @@ class AssetMutations(graphene.ObjectType):
     add_asset_encumbrance = AddAssetEncumbrance.Field()
     create_asset_holder = CreateAssetHolder.Field()
     update_asset_holder = UpdateAssetHolder.Field()
+    set_housing_profile = SetHousingProfile.Field()
+    set_utility_profile = SetUtilityProfile.Field()
