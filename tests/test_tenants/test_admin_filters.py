@@ -84,7 +84,7 @@ def test_declared_filters_and_the_links_that_use_them_still_work(client, alpha, 
         ("/admin/appeals/appeal/", {"status__exact": "registered"}),
         ("/admin/integrations/apiclient/", {"revoked_at__isempty": "1"}),
         ("/admin/integrations/webhookdelivery/", {"subscription__id__exact": "1"}),
-        ("/admin/accounts/user/", {"groups__id__exact": "1", "is_active__exact": "1"}),
+        ("/admin/accounts/user/", {"role": "municipal_admin", "is_active__exact": "1"}),
         ("/admin/audit/auditentry/", {"created_at__year": "2026", "created_at__month": "1"}),
     ]:
         assert client.get(url, params, HTTP_HOST=alpha.host).status_code == 200, (url, params)
@@ -96,3 +96,21 @@ def test_declared_filters_and_the_links_that_use_them_still_work(client, alpha, 
             ("/admin/gorodok_tenants/supportsession/", {"started_at__year": "2026"}),
         ]:
             assert client.get(url, params, HTTP_HOST=region_host).status_code == 200, (url, params)
+
+
+def test_staff_lists_show_role_names_not_codes(client, alpha, regional_admin, region_host):
+    from django.test import Client
+
+    russian = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    login(russian, alpha.host, alpha.admin_email)
+    page = russian.get("/admin/accounts/user/", HTTP_HOST=alpha.host).content.decode()
+    assert "municipal_admin" not in page.replace('value="municipal_admin"', "").replace("role=municipal_admin", "")
+    listed = russian.get("/admin/accounts/user/", {"role": "municipal_admin"}, HTTP_HOST=alpha.host)
+    assert alpha.admin_email in listed.content.decode()
+    groups = russian.get("/admin/auth/group/", HTTP_HOST=alpha.host).content.decode()
+    from django.utils import translation
+
+    from gorodok_platform.accounts.roles import role_label
+
+    with translation.override("ru"):
+        assert str(role_label("municipal_admin")) in groups

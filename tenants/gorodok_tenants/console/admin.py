@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gorodok_platform.accounts.admin import StaffUserAdmin
+from gorodok_platform.accounts.admin import RoleGroupAdmin, StaffUserAdmin
 from gorodok_platform.accounts.models import User
 from gorodok_platform.audit.admin import AuditEntryAdmin
 from gorodok_platform.audit.models import AuditEntry
@@ -31,7 +30,7 @@ class BackOfficeStaffAdmin(AuditedAdminMixin, StaffUserAdmin):
     pass
 
 
-class BackOfficeGroupAdmin(AuditedAdminMixin, GroupAdmin):
+class BackOfficeGroupAdmin(AuditedAdminMixin, RoleGroupAdmin):
     pass
 
 
@@ -69,7 +68,7 @@ class RegionalAuditAdmin(AuditEntryAdmin):
         return is_regional_staff(request)
 
 
-class RegionalGroupAdmin(AuditedAdminMixin, RegionalPermissionsMixin, GroupAdmin):
+class RegionalGroupAdmin(AuditedAdminMixin, RegionalPermissionsMixin, RoleGroupAdmin):
     def has_add_permission(self, request):
         return False  # roles are seeded; they are granted, not invented
 
