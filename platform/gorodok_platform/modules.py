@@ -152,6 +152,9 @@ class ModuleInfo:
     # Dotted path to a function ``(request) -> DashboardPanel | None`` for the first page of a
     # municipality's back office (run in its schema, for the signed-in person: "what is due today").
     dashboard: str = ""
+    # Keys of its report sources the committee follows month by month: kept per municipality and month
+    # in the public schema by the counter jobs, and drawn as the region's monthly totals.
+    monthly: tuple[str, ...] = ()
 
     def counter_key(self, counter: Counter) -> str:
         return f"{self.code}.{counter.key}"

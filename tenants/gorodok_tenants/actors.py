@@ -20,11 +20,12 @@ COUNTERS_INTERVAL_SECONDS = 300
 @dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=3)
 def refresh_municipality_counters() -> None:
     """Runs in a municipality's schema (named in the message); idempotent."""
-    from gorodok_tenants.modules.counters import municipality_counters_refresh
+    from gorodok_tenants.modules.counters import municipality_counters_refresh, municipality_monthly_refresh
 
     municipality = Municipality.objects.filter(schema_name=connection.schema_name).first()
     if municipality is not None:
         municipality_counters_refresh(municipality=municipality)
+        municipality_monthly_refresh(municipality=municipality)
 
 
 @periodic(seconds=COUNTERS_INTERVAL_SECONDS)

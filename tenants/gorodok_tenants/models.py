@@ -181,6 +181,26 @@ class MunicipalityCounter(models.Model):
         return f"{self.key}={self.value}"
 
 
+class MunicipalityMonthlyFigure(models.Model):
+    """A module's report source for one municipality and one month (``ModuleInfo.monthly``), kept by the
+    counter jobs so the committee's monthly chart never queries a schema per municipality."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="monthly_figures")
+    month = models.DateField(_("month"))  # its first day
+    key = models.CharField(_("figure"), max_length=64)
+    value = models.BigIntegerField(_("value"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
+        constraints = [models.UniqueConstraint(fields=("municipality", "month", "key"), name="monthly_figure_unique")]
+        indexes = [models.Index(fields=("month", "key"), name="monthly_figure_month_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.month:%Y-%m}={self.value}"
+
+
 class MunicipalityArchive(models.Model):
     """An export of a municipality's schema: a dump plus a manifest with version and checksums."""
 

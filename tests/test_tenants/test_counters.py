@@ -111,3 +111,42 @@ def test_staff_activity_is_recorded_at_most_every_few_minutes(client, alpha):
     with CaptureQueriesContext(connection) as queries:
         client.get("/admin/", HTTP_HOST=alpha.host)
     assert not [q for q in queries if "last_activity_at" in q["sql"]]
+
+
+def test_monthly_figures_are_kept_and_summed_for_the_region(alpha, beta, client, regional_admin, region_host):
+    """The committee's chart: appeals received per month, per municipality in public, summed for the region."""
+    from datetime import UTC, date, datetime
+
+    from gorodok_services.appeals import services as appeals
+    from gorodok_tenants.console.dashboard import region_monthly_chart
+    from gorodok_tenants.models import MunicipalityMonthlyFigure
+    from gorodok_tenants.modules.counters import month_starts, municipality_monthly_refresh, region_monthly_totals
+    from tests.support.appeals import dated_intake
+
+    today = date(2026, 11, 20)
+    assert month_starts(today)[0] == date(2025, 12, 1) and month_starts(today)[-1] == date(2026, 11, 1)
+    MunicipalityMonthlyFigure.objects.filter(municipality__in=[alpha.municipality, beta.municipality]).delete()
+    def receive(day):
+        appeals.appeal_receive(data=dated_intake(received_at=datetime(day.year, day.month, day.day, 5, tzinfo=UTC),
+                                                 external_number=f"POS-{day.isoformat()}"))
+
+    with schema_context(alpha.schema_name):
+        for day in (date(2026, 10, 5), date(2026, 11, 2), date(2026, 11, 3)):
+            receive(day)
+    with schema_context(beta.schema_name):
+        receive(date(2026, 11, 10))
+    first = municipality_monthly_refresh(municipality=alpha.municipality, today=today)
+    assert first == 24  # two figures for twelve months, the first time
+    assert municipality_monthly_refresh(municipality=alpha.municipality, today=today) == 4  # then the last two
+    municipality_monthly_refresh(municipality=beta.municipality, today=today)
+    figures = dict(MunicipalityMonthlyFigure.objects.filter(municipality=alpha.municipality,
+                                                             key="appeals.received").values_list("month", "value"))
+    assert figures[date(2026, 10, 1)] == 1 and figures[date(2026, 11, 1)] == 2
+    months, totals = region_monthly_totals(today)
+    ours = {month: value for month, value in zip(months, totals["appeals.received"], strict=True)}
+    assert ours[date(2026, 11, 1)] >= 3 and ours[date(2026, 10, 1)] >= 1
+    chart = region_monthly_chart()
+    assert chart.kind == "line" and len(chart.labels) == 12 and chart.series
+    login(client, region_host, regional_admin.email)
+    page = client.get("/admin/", HTTP_HOST=region_host).content.decode()
+    assert "appeals received in the period" in page or "обращений" in page

@@ -77,6 +77,7 @@ MODULE = ModuleInfo(
         ReportSource("considered_late", _("appeals of the period considered late or overdue"),
                      _report("appeals_considered_late")),
     ),
+    monthly=("received", "considered_late"),
     periodic=(
         # Hourly, so a reminder or an escalation is never more than an hour late.
         PeriodicTask("sweep", "gorodok_services.appeals.sweep.appeals_sweep", seconds=3600),

@@ -158,6 +158,21 @@ def region_overdue_chart() -> DashboardChart:
                           series=((_("overdue"), tuple(overdue.get(pk, 0) for pk, _name in municipalities)),))
 
 
+def region_monthly_chart() -> DashboardChart:
+    """The region's monthly totals of the figures the modules follow month by month (e.g. appeals received
+    and considered late), summed over the municipalities from the figures the counter jobs keep."""
+    from gorodok_tenants.modules.counters import region_monthly_totals
+
+    labels = {}
+    for module in registered_modules().values():
+        for source in module.report_sources:
+            labels[module.report_source_key(source)] = str(source.label)
+    months, totals = region_monthly_totals()
+    return DashboardChart(title=_("The region by month"), labels=tuple(month.strftime("%m.%Y") for month in months),
+                          series=tuple((labels.get(key, key), tuple(values)) for key, values in totals.items()),
+                          kind="line")
+
+
 def region_items() -> tuple[DashboardItem, ...]:
     from gorodok_platform.jobs.models import FailedJob
     from gorodok_tenants.models import Municipality, MunicipalityStatus

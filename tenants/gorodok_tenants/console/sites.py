@@ -121,10 +121,12 @@ class RegionConsoleSite(DeclaredFiltersOnlySite):
             municipalities_needing_attention,
             panel_view,
             region_items,
+            region_monthly_chart,
             region_overdue_chart,
         )
 
-        region = panel_view(DashboardPanel(title=_("Region"), items=region_items(), charts=(region_overdue_chart(),)))
+        region = panel_view(DashboardPanel(title=_("Region"), items=region_items(),
+                                           charts=(region_overdue_chart(), region_monthly_chart())))
         context = {"attention": municipalities_needing_attention(), "panels": [region], **(extra_context or {})}
         return super().index(request, context)
 

@@ -92,3 +92,77 @@ def municipalities_due_for_counters(*, interval_seconds: int, now=None) -> list[
         due.update(busy)
         quiet = [schema for schema in quiet if schema not in due]
     return sorted(due)
+
+
+MONTHS_KEPT = 12
+
+
+def month_starts(today, count: int = MONTHS_KEPT) -> list:
+    """The first days of the last ``count`` months, oldest first, this month last."""
+    from datetime import date
+
+    months, year, month = [], today.year, today.month
+    for _step in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _month_end(start):
+    from datetime import timedelta
+
+    following = (start.replace(year=start.year + 1, month=1) if start.month == 12
+                 else start.replace(month=start.month + 1))
+    return following - timedelta(days=1)
+
+
+def municipality_monthly_refresh(*, municipality: Municipality, today=None) -> int:
+    """Keep the monthly figures the modules declare (``ModuleInfo.monthly``) for the last twelve months:
+    this month and the previous one are computed again every time (appeals of the previous month are
+    still being answered), older months only when missing. Returns how many figures it computed."""
+    from zoneinfo import ZoneInfo
+
+    from gorodok_tenants.models import MunicipalityMonthlyFigure
+
+    modules = registered_modules()
+    today = today or timezone.now().astimezone(ZoneInfo(municipality.timezone)).date()
+    months = month_starts(today)
+    fresh = set(months[-2:])
+    have = set(MunicipalityMonthlyFigure.objects.filter(municipality=municipality, month__in=months)
+               .values_list("month", "key"))
+    computed = 0
+    with schema_context(municipality.schema_name):
+        for code in enabled_module_codes(municipality):
+            module = modules[code]
+            sources = {source.key: source for source in module.report_sources}
+            for key in module.monthly:
+                source = sources.get(key)
+                if source is None:
+                    continue
+                figure_key = module.report_source_key(source)
+                for month in months:
+                    if month not in fresh and (month, figure_key) in have:
+                        continue
+                    value = int(source.compute(month, _month_end(month)))
+                    with schema_context("public"):
+                        MunicipalityMonthlyFigure.objects.update_or_create(
+                            municipality=municipality, month=month, key=figure_key, defaults={"value": value})
+                    computed += 1
+    return computed
+
+
+def region_monthly_totals(today=None) -> tuple[list, dict[str, list[int]]]:
+    """The region's sum of every monthly figure for the last twelve months: (months, {key: values})."""
+    from django.db.models import Sum
+    from django.utils import timezone as django_timezone
+
+    from gorodok_tenants.models import MunicipalityMonthlyFigure, MunicipalityStatus
+
+    months = month_starts(today or django_timezone.localdate())
+    rows = (MunicipalityMonthlyFigure.objects.filter(month__in=months)
+            .exclude(municipality__status=MunicipalityStatus.ARCHIVED)
+            .values("month", "key").annotate(total=Sum("value")))
+    totals: dict[str, dict] = {}
+    for row in rows:
+        totals.setdefault(row["key"], {})[row["month"]] = int(row["total"] or 0)
+    return months, {key: [by_month.get(month, 0) for month in months] for key, by_month in sorted(totals.items())}
