@@ -143,7 +143,7 @@ def test_monthly_figures_are_kept_and_summed_for_the_region(alpha, beta, client,
                                                              key="appeals.received").values_list("month", "value"))
     assert figures[date(2026, 10, 1)] == 1 and figures[date(2026, 11, 1)] == 2
     months, totals = region_monthly_totals(today)
-    ours = {month: value for month, value in zip(months, totals["appeals.received"], strict=True)}
+    ours = dict(zip(months, totals["appeals.received"], strict=True))
     assert ours[date(2026, 11, 1)] >= 3 and ours[date(2026, 10, 1)] >= 1
     chart = region_monthly_chart()
     assert chart.kind == "line" and len(chart.labels) == 12 and chart.series
