@@ -116,10 +116,41 @@ class TransitionInline(ReadOnlyInline):
     verbose_name_plural = _("status changes")
 
 
+HISTORY_ACTIONS = {
+    "created": _("included in the register"),
+    "changed": _("changed"),
+    "removed": _("removed from the register"),
+    "document_added": _("document added"),
+    "encumbrance_added": _("encumbrance added"),
+    "encumbrance_changed": _("encumbrance changed"),
+    "encumbrance_ended": _("encumbrance ended"),
+    "status_changed": _("status changed"),
+    "housing_set": _("housing profile set"),
+    "utility_set": _("utility profile set"),
+}
+HISTORY_SOURCES = {"": "—", "back_office": _("back office"), "api": _("API"), "import": _("import")}
+
+
 class HistoryInline(ReadOnlyInline):
     model = AssetChange
-    fields = readonly_fields = ("at", "actor_email", "action", "source", "what")
+    fields = readonly_fields = ("at", "who", "what_happened", "through", "what")
     verbose_name_plural = _("history")
+
+    @admin.display(description=_("when"))
+    def at(self, obj: AssetChange):
+        return obj.at
+
+    @admin.display(description=_("who"))
+    def who(self, obj: AssetChange) -> str:
+        return obj.actor_email or "—"
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, obj: AssetChange) -> str:
+        return str(HISTORY_ACTIONS.get(obj.action, obj.action))
+
+    @admin.display(description=_("through"))
+    def through(self, obj: AssetChange) -> str:
+        return str(HISTORY_SOURCES.get(obj.source, obj.source))
 
     @admin.display(description=_("what changed"))
     def what(self, obj: AssetChange) -> str:
