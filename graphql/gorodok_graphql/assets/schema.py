@@ -2,8 +2,9 @@
 
 import graphene
 
+from gorodok_graphql.assets.operations_queries import AssetOperationsQueries
 from gorodok_graphql.assets.queries import AssetQueries
 
 
-class AssetsQuery(AssetQueries, graphene.ObjectType):
+class AssetsQuery(AssetQueries, AssetOperationsQueries, graphene.ObjectType):
     pass

@@ -122,6 +122,8 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
+    ict_profile = graphene.Field("gorodok_graphql.assets.operations_types.IctProfile",
+                                 description="Its place in the ICT fleet; null for other objects.")
 
     class Meta:
         model = models.Asset
@@ -146,3 +148,8 @@ class Asset(DjangoObjectType):
 
     def resolve_history(root, info):
         return history_loader(info.context).load(root.pk)
+
+    def resolve_ict_profile(root, info):
+        from gorodok_graphql.assets.operations_dataloaders import ict_profile_loader
+
+        return ict_profile_loader(info.context).load(root.pk)

@@ -125,4 +125,7 @@ def seed_demo_assets() -> int:
                       "included_on": date(2020, 2, 1), **extra}
             services.asset_create(values=values)
             made += 1
+        from gorodok_services.assets.operations_demo import seed_demo_operations
+
+        made += seed_demo_operations()  # the ICT fleet, licences, the maintenance log and schedules
     return made

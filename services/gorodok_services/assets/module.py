@@ -16,6 +16,7 @@ from gorodok_platform.modules import (
     ModuleInfo,
     ModuleRole,
     ModuleScope,
+    PeriodicTask,
     ReportSource,
 )
 
@@ -30,7 +31,9 @@ WRITE_SCOPE = "assets:write"
 CREATED = "asset.created"
 CHANGED = "asset.changed"
 REMOVED = "asset.removed"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED)
+MAINTENANCE_DUE = "maintenance.due"
+MAINTENANCE_OVERDUE = "maintenance.overdue"
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE)
 
 
 def _count_in_register() -> int:
@@ -43,6 +46,28 @@ def _total_balance() -> int:
     from gorodok_services.assets.selectors import asset_register_balance_total
 
     return asset_register_balance_total()
+
+
+def _count_maintenance_overdue() -> int:
+    from gorodok_services.assets.maintenance.selectors import maintenance_overdue_count
+
+    return maintenance_overdue_count()
+
+
+def _count_licences_expiring() -> int:
+    from gorodok_services.assets.fleet.selectors import licences_expiring_count
+
+    return licences_expiring_count(30)
+
+
+def _operations_report(name: str):
+    def compute(date_from, date_to):
+        from gorodok_services.assets.maintenance import selectors
+
+        return getattr(selectors, name)(date_from, date_to)
+
+    compute.__name__ = name
+    return compute
 
 
 def _report(name: str, *args):
@@ -69,10 +94,16 @@ MODULE = ModuleInfo(
                     READ_SCOPE),
         ModuleEvent(REMOVED, _("An object left the property register (the basis document is in the data)."),
                     READ_SCOPE),
+        ModuleEvent(MAINTENANCE_DUE, _("Scheduled maintenance of an object is due soon (once per occurrence)."),
+                    READ_SCOPE),
+        ModuleEvent(MAINTENANCE_OVERDUE, _("Scheduled maintenance of an object is overdue (once per occurrence)."),
+                    READ_SCOPE),
     ),
     counters=(
         Counter("in_register", _("objects in the register"), _count_in_register),
         Counter("balance_total", _("total balance value, roubles"), _total_balance),
+        Counter("maintenance_overdue", _("maintenance overdue"), _count_maintenance_overdue),
+        Counter("licences_expiring", _("licences expiring in 30 days"), _count_licences_expiring),
     ),
     report_sources=(
         ReportSource("real_estate_objects", _("real estate objects in the register at the period's end"),
@@ -93,6 +124,18 @@ MODULE = ModuleInfo(
                      _report("residual_value_at_end"), unit="roubles"),
         ReportSource("included", _("objects included in the register in the period"), _report("included_in_period")),
         ReportSource("removed", _("objects removed from the register in the period"), _report("removed_in_period")),
+        ReportSource("ict_operating_cost",
+                     _("operating cost of ICT in the period: maintenance of ICT equipment and licences"),
+                     _operations_report("ict_operating_cost"), unit="roubles"),
+        ReportSource("buildings_operating_cost", _("operating cost of buildings in the period: their maintenance"),
+                     _operations_report("buildings_operating_cost"), unit="roubles"),
+    ),
+    periodic=(
+        # Hourly and cheap: each reminder and each due/overdue event goes out once, whichever run finds it.
+        PeriodicTask("fleet_reminders", "gorodok_services.assets.fleet.reminders.run_fleet_reminders",
+                     seconds=3600),
+        PeriodicTask("maintenance", "gorodok_services.assets.maintenance.sweep.run_maintenance_sweep",
+                     seconds=3600),
     ),
     graphql=GraphQLRoots(
         tenant_query="gorodok_graphql.assets.schema.AssetsQuery",
