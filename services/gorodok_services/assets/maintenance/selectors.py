@@ -96,7 +96,7 @@ def schedule_objects(schedule: MaintenanceSchedule) -> QuerySet[Asset]:
 def schedule_occurrences(schedule: MaintenanceSchedule) -> list[DueWork]:
     """The next occurrence of the schedule's work for each object it covers (one query): the last matching
     record plus the interval, never before the schedule's first date; ``overdue`` is not set here."""
-    last = (MaintenanceRecord.objects.filter(asset=OuterRef("pk"), work_type=schedule.work_type)
+    last = (MaintenanceRecord.objects.filter(asset=OuterRef("pk"), work_type=schedule.work_type).order_by()
             .values("asset").annotate(last=Max(Coalesce("finished_on", "started_on"))).values("last"))
     items = []
     for asset in schedule_objects(schedule).select_related("holder").annotate(last_done=Subquery(last)).order_by(
@@ -179,7 +179,8 @@ def building_operating_costs(year: int) -> QuerySet[Asset]:
     money = DecimalField(max_digits=17, decimal_places=2)
 
     def total_of(records) -> Subquery:
-        return Coalesce(Subquery(records.values("grouped").annotate(s=Sum("cost")).values("s"), output_field=money),
+        return Coalesce(Subquery(records.order_by().values("grouped").annotate(s=Sum("cost")).values("s"),
+                                 output_field=money),
                         Value(ZERO), output_field=money)
 
     own = _records_in(date_from, date_to).filter(asset=OuterRef("pk")).annotate(grouped=F("asset_id"))
