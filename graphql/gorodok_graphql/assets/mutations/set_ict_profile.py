@@ -1,4 +1,5 @@
 import graphene
+from django.core.exceptions import ValidationError
 
 from gorodok_graphql.assets.enums import AssetErrorCode
 from gorodok_graphql.assets.lookup import asset_from_global_id
@@ -6,6 +7,7 @@ from gorodok_graphql.assets.mutations.operations_inputs import IctProfileInput, 
 from gorodok_graphql.assets.operations_types import IctProfile
 from gorodok_graphql.assets.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.assets.types import AssetError
+from gorodok_graphql.core.errors import in_input_terms
 from gorodok_graphql.core.mutations import BaseMutation
 from gorodok_services.assets.fleet.models import IctProfile as IctProfileModel
 from gorodok_services.assets.fleet.services import ict_profile_set
@@ -29,5 +31,9 @@ class SetIctProfile(BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, id, input):
         asset = asset_from_global_id(id)
-        profile = ict_profile_set(asset=asset, values=profile_values(input), actor=info.context.user, source="api")
+        try:
+            profile = ict_profile_set(asset=asset, values=profile_values(input), actor=info.context.user,
+                                      source="api")
+        except ValidationError as error:
+            raise in_input_terms(error, {"asset": "id", "building": "building_id"}) from error
         return cls(ict_profile=IctProfileModel.objects.select_related("asset", "building").get(pk=profile.pk))
