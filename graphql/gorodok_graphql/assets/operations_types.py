@@ -137,6 +137,8 @@ class MaintenanceSchedule(ReadableNode, DjangoObjectType):
     ict_category = graphene.Field(IctCategoryEnum, description="Set when the schedule is for every ICT object of "
                                                                "a category.")
     work_type = graphene.Field(MaintenanceWorkTypeEnum, required=True)
+    starts_on = graphene.Date(required=True, description="The first due date, for an object with no matching "
+                                                         "record yet.")
 
     class Meta:
         model = maintenance.MaintenanceSchedule
@@ -144,7 +146,7 @@ class MaintenanceSchedule(ReadableNode, DjangoObjectType):
         interfaces = (graphene.relay.Node,)
         connection_class = CountableConnection
         convert_choices_to_enum = False
-        fields = ("title", "every_months", "starts_on", "is_active")
+        fields = ("title", "every_months", "is_active")
 
     def resolve_asset_kind(root, info):
         return _or_none(root.asset_kind)
