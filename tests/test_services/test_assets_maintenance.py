@@ -245,3 +245,22 @@ def test_the_back_office_pages_of_maintenance(client, alpha, beta):
     with schema_context(alpha.schema_name):
         record = MaintenanceRecord.objects.get(started_on=today)
         assert record.documents.get().title == "Акт" and record.actor_email == alpha.admin_email
+
+
+def test_the_demo_has_a_fleet_licences_a_maintenance_history_and_overdue_work(alpha):
+    from django.core.management import call_command
+
+    from gorodok_services.assets.fleet.models import IctProfile, Licence
+    from gorodok_services.assets.fleet.selectors import licences_expiring_count
+
+    call_command("seed_demo", schema=alpha.schema_name, modules=["assets"], quiet=True)
+    with schema_context(alpha.schema_name):
+        counts = (IctProfile.objects.count(), Licence.objects.count(), MaintenanceRecord.objects.count(),
+                  MaintenanceSchedule.objects.count())
+        assert counts[0] >= 5 and counts[1] == 4 and counts[2] >= 10 and counts[3] == 4
+        assert selectors.maintenance_overdue_count() > 0 and licences_expiring_count() >= 1
+        assert selectors.ict_operating_cost(date(2000, 1, 1), register_today()) > 0
+    call_command("seed_demo", schema=alpha.schema_name, modules=["assets"], quiet=True)
+    with schema_context(alpha.schema_name):
+        assert (IctProfile.objects.count(), Licence.objects.count(), MaintenanceRecord.objects.count(),
+                MaintenanceSchedule.objects.count()) == counts
