@@ -248,6 +248,8 @@ JOBS_MAX_RETRIES = env.int("JOBS_MAX_RETRIES", default=5)
 # On SIGTERM a worker finishes its running jobs for at most this long; keep it below the pod's
 # terminationGracePeriodSeconds (60 in deploy/kubernetes/worker.yaml), or the pod is killed mid-job.
 WORKER_SHUTDOWN_SECONDS = env.int("WORKER_SHUTDOWN_SECONDS", default=45)
+# The worker serves its job metrics (Prometheus) on this port; 0 turns it off.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 # Prefix of every queue name (e.g. "staging."), so several installations can share one broker.
 DRAMATIQ_QUEUE_PREFIX = env.str("DRAMATIQ_QUEUE_PREFIX", default="")
 # Connect and socket timeout of every broker call: a broker that is down or frozen costs a request at
@@ -430,6 +432,9 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 WEBHOOK_REPLAY_DAYS = env.int("WEBHOOK_REPLAY_DAYS", default=7)
 WEBHOOK_DISPATCH_GRACE_SECONDS = env.int("WEBHOOK_DISPATCH_GRACE_SECONDS", default=30)
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+# Counters of a municipality without activity are recomputed at least this often (figures that change
+# with time alone, like "overdue"); one with activity, at the next five-minute tick.
+COUNTERS_MAX_AGE_SECONDS = env.int("COUNTERS_MAX_AGE_SECONDS", default=3600)
 
 # --- Observability -------------------------------------------------------------------------------
 

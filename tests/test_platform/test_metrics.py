@@ -54,6 +54,28 @@ def test_a_scrape_has_the_series_the_dashboard_and_alerts_use(client, alpha, db)
     assert _value(families, "gorodok_database_up") == 1
 
 
+def test_the_outbox_backlog_and_webhook_failures_per_municipality(client, alpha, beta, db):
+    import uuid
+
+    from gorodok_platform.integrations.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+    from gorodok_platform.integrations.services import api_client_create
+
+    with schema_context(alpha.schema_name):
+        for _ in range(3):
+            OutboxEvent.objects.create(event_id=uuid.uuid4(), event_type="appeal.registered", payload={})
+    with schema_context(beta.schema_name):
+        api_client, _token = api_client_create(name="Портал", scopes=["webhooks"])
+        subscription = WebhookSubscription.objects.create(client=api_client, url="https://example.ru/hook",
+                                                          secret="s" * 32)
+        for delivered in (False, False, True):
+            WebhookDelivery.objects.create(subscription=subscription, event_uuid=uuid.uuid4(), delivered=delivered)
+    families = _scrape(client)
+    assert _value(families, "gorodok_outbox_backlog", municipality=alpha.schema_name) == 3
+    assert _value(families, "gorodok_outbox_backlog", municipality=beta.schema_name) is None  # nothing waits
+    assert _value(families, "gorodok_webhook_failures_last_hour", municipality=beta.schema_name) == 2
+    assert _value(families, "gorodok_webhook_failures_last_hour", municipality=alpha.schema_name) is None
+
+
 def test_metrics_are_not_served_on_municipality_or_region_hosts(client, alpha, region_host, db):
     for host in (alpha.host, region_host, "evil.example.com"):
         response = client.get("/metrics", HTTP_HOST=host)
@@ -80,5 +102,14 @@ def test_the_shipped_alerts_and_dashboard_use_only_series_that_exist(client, alp
     served = set()
     for family in _scrape(client).values():
         served |= {sample.name for sample in family.samples} | {family.name}
-    used = {name for expression in expressions for name in re.findall(r"\bgorodok_[a-z_]+", expression)}
+    # The workers serve the job series (tests/test_platform/test_job_metrics.py scrapes them over HTTP).
+    import dramatiq
+
+    from gorodok_platform.jobs.metrics import job_metrics_registry
+
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+    for family in job_metrics_registry(dramatiq.get_broker(), {"default"}).collect():
+        served |= {family.name + suffix for suffix in suffixes[family.type]}  # the series once a job ran
+    used = {name for expression in expressions
+            for name in re.findall(r"\b(?:gorodok|dramatiq)_[a-z_]+", expression)}
     assert used and used <= served, used - served

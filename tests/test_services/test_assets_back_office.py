@@ -100,7 +100,8 @@ def test_documents_encumbrances_and_removal_pages(signed_in, alpha, media_root):
     with schema_context(alpha.schema_name):
         asset.refresh_from_db()
         assert asset.status == AssetStatus.REMOVED
-        assert [c.action for c in asset.changes.order_by("at", "pk")] == ["created", "document_added", "removed"]
+        assert [c.action for c in asset.changes.order_by("at", "pk")] == ["created", "document_added", "status_changed",
+                                                                         "removed"]
     assert signed_in.post(f"{LIST}{asset.pk}/delete/", {"post": "yes"}, HTTP_HOST=alpha.host).status_code == 403
 
 

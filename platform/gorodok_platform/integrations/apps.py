@@ -9,3 +9,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from gorodok_platform.integrations import signals  # noqa: F401
+        from gorodok_platform.integrations.metrics import integration_metrics
+        from gorodok_platform.observability.metrics import register_database_metrics
+
+        register_database_metrics(integration_metrics)

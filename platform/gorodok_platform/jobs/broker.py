@@ -62,6 +62,7 @@ def queue_name(name: str, broker: dramatiq.Broker | None = None) -> str:
 
 def _middleware(max_retries: int, queue_prefix: str) -> list:
     from gorodok_platform.jobs.failures import FailureRecorderMiddleware
+    from gorodok_platform.jobs.metrics import JobMetrics
     from gorodok_platform.jobs.middleware import DatabaseConnectionsMiddleware, TenantMiddleware
 
     # Dramatiq calls "after" hooks in reverse order: the failure recorder sees a message after
@@ -77,6 +78,7 @@ def _middleware(max_retries: int, queue_prefix: str) -> list:
         Pipelines(),
         Retries(max_retries=max_retries, min_backoff=1000, max_backoff=300_000),
         CurrentMessage(),
+        JobMetrics(),
         QueuePrefix(queue_prefix),
     ]
 

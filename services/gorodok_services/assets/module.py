@@ -31,9 +31,10 @@ WRITE_SCOPE = "assets:write"
 CREATED = "asset.created"
 CHANGED = "asset.changed"
 REMOVED = "asset.removed"
+STATUS_CHANGED = "asset.status_changed"
 MAINTENANCE_DUE = "maintenance.due"
 MAINTENANCE_OVERDUE = "maintenance.overdue"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE)
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE)
 
 
 def _count_in_register() -> int:
@@ -94,6 +95,8 @@ MODULE = ModuleInfo(
                     READ_SCOPE),
         ModuleEvent(REMOVED, _("An object left the property register (the basis document is in the data)."),
                     READ_SCOPE),
+        ModuleEvent(STATUS_CHANGED, _("An object's working status changed (from, to, date and basis are in "
+                                      "the data)."), READ_SCOPE),
         ModuleEvent(MAINTENANCE_DUE, _("Scheduled maintenance of an object is due soon (once per occurrence)."),
                     READ_SCOPE),
         ModuleEvent(MAINTENANCE_OVERDUE, _("Scheduled maintenance of an object is overdue (once per occurrence)."),

@@ -110,7 +110,10 @@ class RunLock:
         self.connection = lock.connection
         if not lock:
             self._stack.close()
-            running = UpgradeRun.objects.filter(status=UpgradeRunStatus.RUNNING).order_by("-started_at").first()
+            try:
+                running = UpgradeRun.objects.filter(status=UpgradeRunStatus.RUNNING).order_by("-started_at").first()
+            except DatabaseError:  # the other run is installing the public schema right now
+                running = None
             since = f" (run {running.pk} of release {running.release}, started {running.started_at:%Y-%m-%d %H:%M})" \
                 if running else ""
             raise UpgradeLocked(f"Another upgrade run is in progress{since}; this one does not start.")
@@ -297,11 +300,37 @@ class Runner:
 
     # -- the run --
 
+    def public_installed(self) -> bool:
+        """Whether the public schema holds the region's tables (false only on a first installation)."""
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute("SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
+                           [f"{get_public_schema_name()}.{UpgradeRun._meta.db_table}"])
+            return bool(cursor.fetchone()[0])
+
+    def bootstrap_public(self) -> bool:
+        """On a first installation, create the public schema's tables (Django's migrate for the shared
+        apps), inside the run's lock: two releases started at once never both install. False when the
+        public schema was installed already (the run then upgrades it like any release)."""
+        if self.public_installed():
+            return False
+        from django.core.management import call_command
+
+        self.progress("public", 0, 0, 0)
+        connections[self.alias].set_schema_to_public()
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0, database=self.alias)
+        logger.info("public schema installed (first installation)")
+        return True
+
     def run(self, *, retry_failed: bool = False, only=None, started_by: str = "",
-            ignore_canary_failures: bool = False) -> RunReport:
+            ignore_canary_failures: bool = False, bootstrap: bool = False) -> RunReport:
         started = time.monotonic()
         with RunLock(self.alias) as lock:
             lock.terminate_leftovers()
+            if bootstrap:
+                self.bootstrap_public()
+            elif not self.public_installed():
+                raise UpgradeError("The public schema is not installed yet: on a first installation run "
+                                   "`manage.py upgrade run --bootstrap`.")
             plan = plan_upgrade(only=only, using=self.alias, cache=self.cache)
             self.release = plan.release
             if plan.public_error:

@@ -25,7 +25,7 @@ from gorodok_services.assets.maintenance.models import (
     MaintenanceSchedule,
     MaintenanceSettings,
 )
-from gorodok_services.assets.models import Asset, AssetKind, AssetStatus, Section
+from gorodok_services.assets.models import Asset, AssetKind, AssetStatus, LifecycleStatus, Section
 
 ZERO = Decimal("0.00")
 KOPECK = Decimal("0.01")
@@ -84,8 +84,9 @@ class DueWork:
 
 
 def schedule_objects(schedule: MaintenanceSchedule) -> QuerySet[Asset]:
-    """The objects a schedule covers (those still in the register)."""
-    queryset = Asset.objects.exclude(status=AssetStatus.REMOVED)
+    """The objects a schedule covers: those still in the register and not written off or disposed of."""
+    queryset = Asset.objects.exclude(status=AssetStatus.REMOVED).exclude(
+        lifecycle_status__in=(LifecycleStatus.WRITTEN_OFF, LifecycleStatus.DISPOSED))
     if schedule.asset_id:
         return queryset.filter(pk=schedule.asset_id)
     if schedule.asset_kind:

@@ -96,6 +96,9 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
             sub.add_argument("--ignore-canary-failures", action="store_true",
                              help="Go on with the other municipalities even when a canary fails.")
             sub.add_argument("--no-progress", action="store_true", help="No progress bar.")
+            sub.add_argument("--bootstrap", action="store_true",
+                             help="On a first installation, create the public schema inside the run's lock "
+                                  "(what release pipelines pass every time; a no-op once installed).")
         actions.add_parser("status", help="Show the last upgrade run.")
         check = actions.add_parser(
             "check", help="Exit non-zero while the public schema or any municipality is behind this release "
@@ -146,13 +149,13 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
     # --- run / retry ------------------------------------------------------------------------------
 
     def _run(self, *, retry_failed: bool = False, workers, batch_size, lock_timeout, only=None,
-             ignore_canary_failures=False, no_progress=False, **options):
+             ignore_canary_failures=False, no_progress=False, bootstrap=False, **options):
         progress = ProgressBar(sys.stderr, enabled=not no_progress and options.get("verbosity", 1) > 0)
         try:
             report = runner.Runner(workers=workers, batch_size=batch_size, lock_timeout=lock_timeout,
                                    progress=progress).run(retry_failed=retry_failed, only=only,
                                                           ignore_canary_failures=ignore_canary_failures,
-                                                          started_by=_operator())
+                                                          started_by=_operator(), bootstrap=bootstrap)
         except runner.UpgradeError as error:
             raise CommandError(str(error)) from error
         if report.run is None:
