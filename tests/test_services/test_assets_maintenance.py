@@ -220,6 +220,8 @@ def test_the_back_office_pages_of_maintenance(client, alpha, beta):
     with schema_context(beta.schema_name):
         their_record = services.maintenance_record(asset=theirs, values=work(started_on=date(2020, 1, 1),
                                                                              finished_on=None))
+        their_schedule = services.maintenance_schedule_create(values={
+            "title": "Чужой график", "asset": theirs, "work_type": "inspection", "every_months": 1})
     login(client, alpha.host, alpha.admin_email)
     page = client.get("/admin/assets_maintenance/maintenancerecord/due/", HTTP_HOST=alpha.host).content.decode()
     assert "Проверка сигнализации" in page and "Промывка отопления" not in page
@@ -231,9 +233,11 @@ def test_the_back_office_pages_of_maintenance(client, alpha, beta):
     assert town_hall.name in page and "700" in page and "Чужое" not in page
     page = client.get(f"/admin/assets/asset/{town_hall.pk}/change/", HTTP_HOST=alpha.host).content.decode()
     assert "ООО «СтройМонтаж»" in page
-    response = client.get(f"/admin/assets_maintenance/maintenancerecord/{their_record.pk}/change/",
-                          HTTP_HOST=alpha.host)
-    assert response.status_code == 302 and "Чужое" not in response.content.decode()
+    for url in (f"/admin/assets_maintenance/maintenancerecord/{their_record.pk}/change/",
+                f"/admin/assets_maintenance/maintenanceschedule/{their_schedule.pk}/change/"):
+        # Keys are per schema: the same number may name one of ours, never theirs.
+        response = client.get(url, HTTP_HOST=alpha.host, follow=True)
+        assert response.status_code == 200 and "Чуж" not in response.content.decode()
     # Recording through the back office: a date before acquisition is refused on the form.
     form = {"asset": town_hall.pk, "work_type": "repair", "cost": "100", "started_on": "2001-01-01",
             "document_title": "Акт"}
