@@ -268,3 +268,20 @@ def test_the_demo_has_a_fleet_licences_a_maintenance_history_and_overdue_work(al
     with schema_context(alpha.schema_name):
         assert (IctProfile.objects.count(), Licence.objects.count(), MaintenanceRecord.objects.count(),
                 MaintenanceSchedule.objects.count()) == counts
+
+
+def test_the_first_page_shows_overdue_maintenance_and_expiring_licences(client, alpha):
+    from gorodok_services.assets.fleet import services as fleet_services
+
+    today = register_today()
+    town_hall = building(alpha)
+    with schema_context(alpha.schema_name):
+        services.maintenance_schedule_create(values={"title": "Осмотр", "asset": town_hall, "work_type": "inspection",
+                                                     "every_months": 12, "starts_on": today - timedelta(days=2)})
+        fleet_services.licence_create(values={"product": "Kaspersky", "valid_from": today - timedelta(days=300),
+                                              "valid_until": today + timedelta(days=5), "yearly_cost": 1})
+    assert registered_modules()["assets"].dashboard.endswith("assets_today")
+    login(client, alpha.host, alpha.admin_email)
+    page = client.get("/admin/", HTTP_HOST=alpha.host).content.decode()
+    assert "Maintenance overdue" in page and "/admin/assets_maintenance/maintenancerecord/due/?overdue=1" in page
+    assert "/admin/assets_fleet/licence/?term=expiring" in page

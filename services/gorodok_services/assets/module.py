@@ -145,4 +145,5 @@ MODULE = ModuleInfo(
         tenant_mutation="gorodok_graphql.assets.mutations.AssetMutations",
     ),
     demo="gorodok_services.assets.demo.seed_demo_assets",
+    dashboard="gorodok_services.assets.operations_dashboard.assets_today",
 )
