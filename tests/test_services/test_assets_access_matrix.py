@@ -93,11 +93,41 @@ def office_settings(client, world, headers):
     return response.status_code == 200 and "movable_threshold" in response.content.decode()
 
 
+def gql_licences(client, world, headers):
+    body = gql(client, world, "{ licences(first: 5) { edges { node { id } } } maintenanceDue { dueOn } }",
+               headers=headers)
+    return allowed(body) and body["data"]["licences"]["edges"] == []
+
+
+def gql_schedule(client, world, headers):
+    # An interval of zero months: a permitted caller gets the typed error, and nothing is written.
+    body = gql(client, world, 'mutation ($id: ID) { createMaintenanceSchedule(input: {title: "ТО", assetId: $id, '
+                              'workType: INSPECTION, everyMonths: 0}) { errors { code } } }',
+               {"id": asset_gid(world.asset)}, headers)
+    return allowed(body) and (body.get("data") or {}).get("createMaintenanceSchedule") == {
+        "errors": [{"code": "INVALID_INTERVAL"}]}
+
+
+def office_page(url: str, text: str = "", follow: bool = False):
+    def surface(client, world, headers):
+        response = client.get(url, HTTP_HOST=world.tenant.host, follow=follow)
+        return response.status_code == 200 and (text or "") in response.content.decode()
+
+    return surface
+
+
+def office_building_costs(client, world, headers):
+    response = client.get("/admin/assets_maintenance/maintenancerecord/buildings/", HTTP_HOST=world.tenant.host)
+    return response.status_code == 200 and world.asset.name in response.content.decode()
+
+
 API_SURFACES: dict[str, tuple[Callable, str]] = {
     "graphql list": (gql_list, READ),
     "graphql one object": (gql_item, READ),
     "graphql holders": (gql_holders, READ),
     "graphql mutation": (gql_change, CHANGE),
+    "graphql licences and due work": (gql_licences, READ),
+    "graphql maintenance schedule": (gql_schedule, CHANGE),
 }
 STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
     **API_SURFACES,
@@ -107,6 +137,16 @@ STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
     "back-office import wizard": (office_import, CHANGE),
     "back-office removal": (office_removal_page, CHANGE),
     "back-office settings": (office_settings, SETTINGS),
+    "back-office ICT fleet": (office_page("/admin/assets_fleet/ictprofile/"), READ),
+    "back-office licences": (office_page("/admin/assets_fleet/licence/?term=expiring"), READ),
+    "back-office maintenance log": (office_page("/admin/assets_maintenance/maintenancerecord/"), READ),
+    "back-office due work": (office_page("/admin/assets_maintenance/maintenancerecord/due/"), READ),
+    "back-office schedules": (office_page("/admin/assets_maintenance/maintenanceschedule/?work=overdue"), READ),
+    "back-office building costs": (office_building_costs, READ),
+    "back-office record maintenance": (office_page("/admin/assets_maintenance/maintenancerecord/add/"), CHANGE),
+    "back-office new licence": (office_page("/admin/assets_fleet/licence/add/"), CHANGE),
+    "back-office fleet settings": (office_page("/admin/assets_fleet/fleetsettings/", "reminder_days", True),
+                                   SETTINGS),
 }
 SCOPE_SETS = [("assets:read",), ("assets:write",), ("assets:read", "assets:write"), ("appeals:read",),
               ("webhooks",)]

@@ -155,6 +155,8 @@ class Asset(DjangoObjectType):
                              description="The housing profile of a building, premises or complex; null without one.")
     utility = graphene.Field("gorodok_graphql.assets.housing_types.UtilityProfile",
                              description="The utility profile of a network section or facility; null without one.")
+    ict_profile = graphene.Field("gorodok_graphql.assets.operations_types.IctProfile",
+                                 description="Its place in the ICT fleet; null for other objects.")
 
     class Meta:
         model = models.Asset
@@ -196,3 +198,8 @@ class Asset(DjangoObjectType):
 
     def resolve_utility(root, info):
         return utility_loader(info.context).load(root.pk)
+
+    def resolve_ict_profile(root, info):
+        from gorodok_graphql.assets.operations_dataloaders import ict_profile_loader
+
+        return ict_profile_loader(info.context).load(root.pk)

@@ -137,6 +137,9 @@ def seed_demo_assets() -> int:
             for status, on, basis in DEMO_TRANSITIONS.get(name, ()):
                 lifecycle.asset_transition(asset=asset, to_status=status, on=on, basis=basis)
         made += seed_demo_housing(holders, town=town)
+        from gorodok_services.assets.operations_demo import seed_demo_operations
+
+        made += seed_demo_operations()  # the ICT fleet, licences, the maintenance log and schedules
     return made
 
 

@@ -20,5 +20,11 @@ WRONG_ENCODING = "wrong_encoding"
 FILE_TOO_LARGE = "file_too_large"
 UNREADABLE_FILE = "unreadable_file"
 ROWS_REJECTED = "rows_rejected"
+# The ICT fleet and maintenance
+NOT_ICT_EQUIPMENT = "not_ict_equipment"
+NOT_REAL_ESTATE = "not_real_estate"
+BEFORE_ACQUISITION = "before_acquisition"
+INVALID_INTERVAL = "invalid_interval"
+SCHEDULE_TARGET = "schedule_target"
 
 ALL = [value for name, value in dict(globals()).items() if name.isupper()]

@@ -16,6 +16,7 @@ from gorodok_platform.modules import (
     ModuleInfo,
     ModuleRole,
     ModuleScope,
+    PeriodicTask,
     ReportSource,
 )
 
@@ -31,7 +32,9 @@ CREATED = "asset.created"
 CHANGED = "asset.changed"
 REMOVED = "asset.removed"
 STATUS_CHANGED = "asset.status_changed"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED)
+MAINTENANCE_DUE = "maintenance.due"
+MAINTENANCE_OVERDUE = "maintenance.overdue"
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE)
 
 
 def _count_in_register() -> int:
@@ -50,6 +53,28 @@ def _emergency_buildings() -> int:
     from gorodok_services.assets.housing.selectors import emergency_buildings_count
 
     return emergency_buildings_count()
+
+
+def _count_maintenance_overdue() -> int:
+    from gorodok_services.assets.maintenance.selectors import maintenance_overdue_count
+
+    return maintenance_overdue_count()
+
+
+def _count_licences_expiring() -> int:
+    from gorodok_services.assets.fleet.selectors import licences_expiring_count
+
+    return licences_expiring_count(30)
+
+
+def _operations_report(name: str):
+    def compute(date_from, date_to):
+        from gorodok_services.assets.maintenance import selectors
+
+        return getattr(selectors, name)(date_from, date_to)
+
+    compute.__name__ = name
+    return compute
 
 
 def _report(name: str, *args):
@@ -123,11 +148,17 @@ MODULE = ModuleInfo(
                     READ_SCOPE),
         ModuleEvent(STATUS_CHANGED, _("An object's working status changed (from, to, date and basis are in "
                                       "the data)."), READ_SCOPE),
+        ModuleEvent(MAINTENANCE_DUE, _("Scheduled maintenance of an object is due soon (once per occurrence)."),
+                    READ_SCOPE),
+        ModuleEvent(MAINTENANCE_OVERDUE, _("Scheduled maintenance of an object is overdue (once per occurrence)."),
+                    READ_SCOPE),
     ),
     counters=(
         Counter("in_register", _("objects in the register"), _count_in_register),
         Counter("balance_total", _("total balance value, roubles"), _total_balance),
         Counter("emergency_buildings", _("buildings recognised in disrepair"), _emergency_buildings),
+        Counter("maintenance_overdue", _("maintenance overdue"), _count_maintenance_overdue),
+        Counter("licences_expiring", _("licences expiring in 30 days"), _count_licences_expiring),
     ),
     report_sources=(
         ReportSource("real_estate_objects", _("real estate objects in the register at the period's end"),
@@ -149,10 +180,23 @@ MODULE = ModuleInfo(
         ReportSource("included", _("objects included in the register in the period"), _report("included_in_period")),
         ReportSource("removed", _("objects removed from the register in the period"), _report("removed_in_period")),
         *HOUSING_REPORT_SOURCES,
+        ReportSource("ict_operating_cost",
+                     _("operating cost of ICT in the period: maintenance of ICT equipment and licences"),
+                     _operations_report("ict_operating_cost"), unit="roubles"),
+        ReportSource("buildings_operating_cost", _("operating cost of buildings in the period: their maintenance"),
+                     _operations_report("buildings_operating_cost"), unit="roubles"),
+    ),
+    periodic=(
+        # Hourly and cheap: each reminder and each due/overdue event goes out once, whichever run finds it.
+        PeriodicTask("fleet_reminders", "gorodok_services.assets.fleet.reminders.run_fleet_reminders",
+                     seconds=3600),
+        PeriodicTask("maintenance", "gorodok_services.assets.maintenance.sweep.run_maintenance_sweep",
+                     seconds=3600),
     ),
     graphql=GraphQLRoots(
         tenant_query="gorodok_graphql.assets.schema.AssetsQuery",
         tenant_mutation="gorodok_graphql.assets.mutations.AssetMutations",
     ),
     demo="gorodok_services.assets.demo.seed_demo_register",
+    dashboard="gorodok_services.assets.operations_dashboard.assets_today",
 )

@@ -5,11 +5,16 @@ from gorodok_graphql.assets.mutations.add_asset_encumbrance import AddAssetEncum
 from gorodok_graphql.assets.mutations.change_asset_status import ChangeAssetStatus
 from gorodok_graphql.assets.mutations.create_asset import CreateAsset
 from gorodok_graphql.assets.mutations.create_asset_holder import CreateAssetHolder
+from gorodok_graphql.assets.mutations.create_licence import CreateLicence
+from gorodok_graphql.assets.mutations.create_maintenance_schedule import CreateMaintenanceSchedule
+from gorodok_graphql.assets.mutations.record_maintenance import RecordMaintenance
 from gorodok_graphql.assets.mutations.remove_asset import RemoveAsset
 from gorodok_graphql.assets.mutations.set_housing_profile import SetHousingProfile
+from gorodok_graphql.assets.mutations.set_ict_profile import SetIctProfile
 from gorodok_graphql.assets.mutations.set_utility_profile import SetUtilityProfile
 from gorodok_graphql.assets.mutations.update_asset import UpdateAsset
 from gorodok_graphql.assets.mutations.update_asset_holder import UpdateAssetHolder
+from gorodok_graphql.assets.mutations.update_licence import UpdateLicence
 
 
 class AssetMutations(graphene.ObjectType):
@@ -23,3 +28,8 @@ class AssetMutations(graphene.ObjectType):
     update_asset_holder = UpdateAssetHolder.Field()
     set_housing_profile = SetHousingProfile.Field()
     set_utility_profile = SetUtilityProfile.Field()
+    set_ict_profile = SetIctProfile.Field()
+    create_licence = CreateLicence.Field()
+    update_licence = UpdateLicence.Field()
+    record_maintenance = RecordMaintenance.Field()
+    create_maintenance_schedule = CreateMaintenanceSchedule.Field()
