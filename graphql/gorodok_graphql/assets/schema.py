@@ -2,8 +2,9 @@
 
 import graphene
 
+from gorodok_graphql.assets.depreciation.queries import AssetDepreciationQueries
 from gorodok_graphql.assets.queries import AssetQueries
 
 
-class AssetsQuery(AssetQueries, graphene.ObjectType):
+class AssetsQuery(AssetQueries, AssetDepreciationQueries, graphene.ObjectType):
     pass

@@ -4,6 +4,8 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.assets.dataloaders import history_loader
+from gorodok_graphql.assets.depreciation.dataloaders import net_book_value_loader
+from gorodok_graphql.assets.depreciation.types import AssetNetBookValue
 from gorodok_graphql.assets.enums import (
     AssetDocumentKindEnum,
     AssetDocumentRoleEnum,
@@ -122,6 +124,10 @@ class Asset(DjangoObjectType):
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
     history = graphene.List(graphene.NonNull(AssetHistoryEntry), required=True, description="Oldest first.")
+    net_book_value = graphene.Field(
+        AssetNetBookValue, month=graphene.Date(required=True, description="Any day of the month."),
+        description="Depreciation for the month and the net book value at its end; null when the object has "
+                    "no depreciation terms (its own or its kind's) or was not on the books in that month.")
 
     class Meta:
         model = models.Asset
@@ -146,3 +152,6 @@ class Asset(DjangoObjectType):
 
     def resolve_history(root, info):
         return history_loader(info.context).load(root.pk)
+
+    def resolve_net_book_value(root, info, month):
+        return net_book_value_loader(info.context).load((root.pk, month.replace(day=1)))

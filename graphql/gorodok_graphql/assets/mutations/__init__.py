@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.assets.depreciation.mutations.refresh_asset_residual_values import RefreshAssetResidualValues
 from gorodok_graphql.assets.mutations.add_asset_document import AddAssetDocument
 from gorodok_graphql.assets.mutations.add_asset_encumbrance import AddAssetEncumbrance
 from gorodok_graphql.assets.mutations.create_asset import CreateAsset
@@ -17,3 +18,4 @@ class AssetMutations(graphene.ObjectType):
     add_asset_encumbrance = AddAssetEncumbrance.Field()
     create_asset_holder = CreateAssetHolder.Field()
     update_asset_holder = UpdateAssetHolder.Field()
+    refresh_asset_residual_values = RefreshAssetResidualValues.Field()
