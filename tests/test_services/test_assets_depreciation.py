@@ -329,3 +329,12 @@ def test_the_settings_say_where_residual_values_come_from(signed_in, alpha):
     assert response.status_code == 302
     with schema_context(alpha.schema_name):
         assert DepreciationSettings.current().residual_source == "depreciation"
+
+
+def test_a_range_of_months_is_bounded(alpha):
+    with schema_context(alpha.schema_name):
+        for first, last in ((date(2024, 5, 1), date(2024, 4, 1)), (date(2000, 1, 1), date(2024, 1, 1))):
+            with pytest.raises(ValidationError) as caught:
+                net_book_values(first, last)
+            assert codes_of(caught.value) == {"month": {codes.INVALID_MONTH_RANGE}}
+        assert net_book_values(date(2014, 2, 1), date(2024, 1, 1)) == []  # 120 months

@@ -13,9 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext as _
 
+from gorodok_services.assets.depreciation import error_codes as codes
 from gorodok_services.assets.depreciation.calculation import first_of_month, month_index
 from gorodok_services.assets.depreciation.models import CategoryDefault, DepreciationProfile
 from gorodok_services.assets.models import Asset, AssetStatus
@@ -23,33 +27,40 @@ from gorodok_services.assets.models import Asset, AssetStatus
 MAX_MONTHS = 120  # one query covers at most ten years of months
 
 
-@dataclass(frozen=True)
-class MonthFigure:
+class MonthFigure(NamedTuple):
     asset_id: int
     month: date
     depreciation: Decimal
     net_book_value: Decimal
 
 
-def _nbv(months: str) -> str:
-    """The net book value after ``months`` charged months, as an SQL expression over ``counted``."""
-    months = f"({months})"
+# Above this many kopecks (30 trillion roubles) integer and double arithmetic could overflow or lose
+# digits: such a value takes the exact numeric path (the same figures, only slower).
+FAST_LIMIT_KOPECKS = 3_000_000_000_000_000
+
+
+def _closing(months: str) -> str:
+    """The net book value in kopecks after ``months`` charged months, as an SQL expression over ``counted``."""
+    n = f"({months})"
     return f"""CASE
-        WHEN {months} <= 0 THEN base
-        WHEN {months} >= life THEN 0::numeric
-        WHEN method = 'linear' THEN base - round(base * {months} / life, 2)
-        ELSE round(base * power(factor, ({months})::numeric), 2)
+        WHEN {n} <= 0 THEN b
+        WHEN {n} >= life THEN 0::int8
+        WHEN b > {FAST_LIMIT_KOPECKS} THEN
+            CASE WHEN linear THEN b - round(b::numeric * {n} / life)::int8
+                 ELSE floor(b::numeric * power(factor, {n}::float8)::numeric + 0.5)::int8 END
+        WHEN linear THEN b - (2 * b * {n} + life) / (2 * life)
+        ELSE floor(b::float8 * power(factor, {n}::float8) + 0.5)::int8
     END"""
 
 
 def _figures_sql(asset_filter: str) -> str:
-    """The query; ``asset_filter`` is one of this module's constant conditions (values go as parameters)."""
+    """The query; ``asset_filter`` is one of this module's constant conditions (values go as parameters).
+    ``n`` is the number of months charged by the end of the month and ``b`` the base in kopecks (see
+    ``calculation`` for the rule). The inner query is kept apart (OFFSET 0) so that each value is
+    computed once, not once for each expression that reads it."""
     return f"""
-WITH months AS (
-    SELECT gs::date AS month
-    FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS gs
-), terms AS (
-    SELECT a.id AS asset_id, a.balance_value AS base,
+WITH terms AS (
+    SELECT a.id AS asset_id, (a.balance_value * 100)::int8 AS b,
            COALESCE(NULLIF(p.method, ''), d.method) AS method,
            COALESCE(p.useful_life_months, d.useful_life_months) AS life,
            COALESCE(p.coefficient, d.coefficient) AS coefficient,
@@ -59,23 +70,30 @@ WITH months AS (
     LEFT JOIN {DepreciationProfile._meta.db_table} p ON p.asset_id = a.id
     LEFT JOIN {CategoryDefault._meta.db_table} d ON d.kind = a.kind
     WHERE {asset_filter}
-), rated AS (
-    SELECT asset_id, base, method, life, commissioned_on, removed_on,
-           CASE WHEN method = 'reducing_balance'
-                THEN GREATEST(1 - round(coefficient::numeric(30, 24) / life, 20), 0)::numeric(60, 40) END AS factor,
-           (EXTRACT(YEAR FROM commissioned_on)::int * 12 + EXTRACT(MONTH FROM commissioned_on)::int) AS start_index
-    FROM terms
-    WHERE method IS NOT NULL AND life IS NOT NULL
 ), counted AS (
-    SELECT r.asset_id, m.month, r.base, r.method, r.life, r.factor,
-           EXTRACT(YEAR FROM m.month)::int * 12 + EXTRACT(MONTH FROM m.month)::int - r.start_index AS n
-    FROM rated r
-    JOIN months m ON r.commissioned_on < (m.month + interval '1 month')::date
-                 AND (r.removed_on IS NULL OR r.removed_on >= m.month)
+    SELECT t.asset_id, m.month, t.b, t.life, t.method = 'linear' AS linear,
+           GREATEST(1 - t.coefficient::float8 / t.life, 0) AS factor,
+           m.month_index - (date_part('year', t.commissioned_on)::int * 12
+                            + date_part('month', t.commissioned_on)::int) AS n
+    FROM terms t
+    JOIN (SELECT (%(first)s::date + make_interval(months => i))::date AS month,
+                 (%(first)s::date + make_interval(months => i + 1))::date AS next_month,
+                 %(first_index)s + i AS month_index
+          FROM generate_series(0, %(months)s - 1) AS i) AS m
+      ON t.commissioned_on < m.next_month AND (t.removed_on IS NULL OR t.removed_on >= m.month)
+    WHERE t.method IS NOT NULL AND t.life IS NOT NULL
+), valued AS (
+    SELECT asset_id, month, {_closing("n - 1")} AS opening, {_closing("n")} AS closing
+    FROM counted
+    OFFSET 0
 )
-SELECT asset_id, month, opening - closing AS depreciation, closing AS net_book_value
-FROM (SELECT asset_id, month, {_nbv("n - 1")} AS opening, {_nbv("n")} AS closing FROM counted) AS valued
+SELECT asset_id, month, (opening - closing) * 0.01 AS depreciation, closing * 0.01 AS net_book_value
+FROM valued
 """  # noqa: S608 - table names from the models, conditions from this module
+
+
+def _params(first: date, last: date) -> dict:
+    return {"first": first, "months": month_index(last) - month_index(first) + 1, "first_index": month_index(first)}
 
 
 def month_bounds(first: date, last: date | None = None) -> tuple[date, date]:
@@ -88,19 +106,28 @@ def net_book_values(first: date, last: date | None = None, *, asset_ids: Iterabl
                     in_register_only: bool = False) -> list[MonthFigure]:
     """(object, month, depreciation of the month, net book value at its end) for every depreciated object,
     for the month of ``first`` or each month from ``first`` to ``last``; by month, then object. One query.
-    The caller bounds the range (``MAX_MONTHS``): the services and the API check it."""
+    A range backwards or longer than ``MAX_MONTHS`` is a typed error."""
     first, last = month_bounds(first, last)
-    conditions, params = ["TRUE"], {"first": first, "last": last}
+    if not 1 <= months_between(first, last) <= MAX_MONTHS:
+        raise ValidationError({"month": ValidationError(
+            _("A range of months from the first to the last, at most %(limit)d months.") % {"limit": MAX_MONTHS},
+            code=codes.INVALID_MONTH_RANGE)})
+    conditions, params = ["TRUE"], _params(first, last)
     if asset_ids is not None:
         conditions.append("a.id = ANY(%(ids)s)")
         params["ids"] = list(asset_ids)
     if in_register_only:
         conditions.append("a.status = %(in_register)s")
         params["in_register"] = AssetStatus.IN_REGISTER.value
-    sql = _figures_sql(" AND ".join(conditions)) + " ORDER BY month, asset_id"
+    sql = _figures_sql(" AND ".join(conditions))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [MonthFigure(*row) for row in cursor.fetchall()]
+        if first == last:
+            # One month: the month is known, not sent back with every row.
+            cursor.execute(f"SELECT asset_id, depreciation, net_book_value FROM ({sql}) AS f ORDER BY asset_id",  # noqa: S608
+                           params)
+            return [MonthFigure(pk, first, depreciation, value) for pk, depreciation, value in cursor.fetchall()]
+        cursor.execute(sql + " ORDER BY month, asset_id", params)
+        return list(map(MonthFigure._make, cursor.fetchall()))
 
 
 @dataclass(frozen=True)
@@ -120,7 +147,7 @@ def depreciation_summary(month: date) -> MonthSummary:
            f"COALESCE(sum(a.balance_value), 0) FROM ({_figures_sql('TRUE')}) AS f "
            f"JOIN {Asset._meta.db_table} a ON a.id = f.asset_id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"first": first, "last": last})
+        cursor.execute(sql, _params(first, last))
         count, charge, value, balance = cursor.fetchone()
     return MonthSummary(first, count, charge, value, balance)
 
