@@ -429,6 +429,9 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 WEBHOOK_REPLAY_DAYS = env.int("WEBHOOK_REPLAY_DAYS", default=7)
 WEBHOOK_DISPATCH_GRACE_SECONDS = env.int("WEBHOOK_DISPATCH_GRACE_SECONDS", default=30)
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+# Counters of a municipality without activity are recomputed at least this often (figures that change
+# with time alone, like "overdue"); one with activity, at the next five-minute tick.
+COUNTERS_MAX_AGE_SECONDS = env.int("COUNTERS_MAX_AGE_SECONDS", default=3600)
 
 # --- Observability -------------------------------------------------------------------------------
 

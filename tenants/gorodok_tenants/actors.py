@@ -7,14 +7,17 @@ import dramatiq
 from django.db import connection
 
 from gorodok_platform.jobs.middleware import send_in_tenant
+from gorodok_platform.jobs.queues import FANOUT_QUEUE
 from gorodok_platform.jobs.scheduler import periodic
-from gorodok_tenants.models import Municipality, MunicipalityStatus
+from gorodok_tenants.models import Municipality
 from gorodok_tenants.modules.jobs import register_module_tasks
 
 register_module_tasks()
 
+COUNTERS_INTERVAL_SECONDS = 300
 
-@dramatiq.actor(queue_name="default", max_retries=3)
+
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=3)
 def refresh_municipality_counters() -> None:
     """Runs in a municipality's schema (named in the message); idempotent."""
     from gorodok_tenants.modules.counters import municipality_counters_refresh
@@ -24,12 +27,15 @@ def refresh_municipality_counters() -> None:
         municipality_counters_refresh(municipality=municipality)
 
 
-@periodic(seconds=300)
-@dramatiq.actor(queue_name="default", max_retries=0)
+@periodic(seconds=COUNTERS_INTERVAL_SECONDS)
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=0)
 def refresh_all_counters() -> None:
-    """Fan out one counter refresh per served municipality."""
-    schemas = Municipality.objects.exclude(status=MunicipalityStatus.ARCHIVED).values_list("schema_name", flat=True)
-    for schema_name in schemas:
+    """Every five minutes, a counter refresh in each municipality that had activity since the last
+    tick or whose counters are older than COUNTERS_MAX_AGE_SECONDS (found in two queries); the quiet
+    rest gets no message."""
+    from gorodok_tenants.modules.counters import municipalities_due_for_counters
+
+    for schema_name in municipalities_due_for_counters(interval_seconds=COUNTERS_INTERVAL_SECONDS):
         send_in_tenant(refresh_municipality_counters, schema_name)
 
 

@@ -111,7 +111,7 @@ def test_all_events_with_an_empty_list_and_the_known_event_types(client, alpha):
     body = call(client, alpha.host, EVENT_TYPES, token)
     assert sorted(body["data"]["webhookEventTypes"]) == [
         "appeal.answered", "appeal.overdue", "appeal.registered", "appeal.status_changed",
-        "asset.changed", "asset.created", "asset.removed", "campaign.overdue",
+        "asset.changed", "asset.created", "asset.removed", "asset.status_changed", "campaign.overdue",
         "report.accepted", "report.returned", "report.submitted"]
 
 

@@ -27,7 +27,7 @@ DEPLOY = ROOT / "deploy"
 KUSTOMIZE_DIR = DEPLOY / "kubernetes"
 # The oldest Kubernetes still commonly run by regional clouds, a middle one, and the newest schema shipped.
 KUBERNETES_VERSIONS = ("1.29.0", "1.32.0", "1.35.0", "1.37.0")
-APP_WORKLOADS = ("gorodok-web", "gorodok-worker", "gorodok-scheduler")
+APP_WORKLOADS = ("gorodok-web", "gorodok-worker", "gorodok-worker-fanout", "gorodok-scheduler")
 
 
 def _render_without_kubectl() -> list[dict]:
@@ -76,7 +76,7 @@ def _pod_specs(rendered):
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_manifests_validate_against_the_kubernetes_api(rendered, version):
     kinds = sorted(document["kind"] for document in rendered)
-    assert kinds == ["ConfigMap", "Deployment", "Deployment", "Deployment", "Job", "Namespace",
+    assert kinds == ["ConfigMap", "Deployment", "Deployment", "Deployment", "Deployment", "Job", "Namespace",
                      "PersistentVolumeClaim", "PodDisruptionBudget", "PodDisruptionBudget", "Service"]
     for document in rendered:
         kubernetes_validate.validate(document, version, strict=True)
@@ -154,6 +154,17 @@ def test_disruptions_and_shutdowns_are_graceful(rendered):
     worker = deployments["gorodok-worker"]["spec"]["template"]["spec"]
     shutdown = int(_by_kind(rendered, "ConfigMap")["gorodok-config"]["data"]["WORKER_SHUTDOWN_SECONDS"])
     assert worker["terminationGracePeriodSeconds"] >= shutdown + 10
+
+
+def test_fan_outs_have_their_own_workers(rendered):
+    """Periodic work over every municipality never queues in front of a citizen's notification."""
+    from gorodok_platform.jobs.queues import DEFAULT_QUEUE, FANOUT_QUEUE
+
+    deployments = _by_kind(rendered, "Deployment")
+    commands = {name: deployments[name]["spec"]["template"]["spec"]["containers"][0]["command"]
+                for name in ("gorodok-worker", "gorodok-worker-fanout")}
+    assert commands["gorodok-worker"][-2:] == ["--queue", DEFAULT_QUEUE]
+    assert commands["gorodok-worker-fanout"][-2:] == ["--queue", FANOUT_QUEUE]
 
 
 def _production_env(extra: dict) -> dict:

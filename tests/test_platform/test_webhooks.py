@@ -44,6 +44,7 @@ from gorodok_platform.integrations.webhooks.transport import validate_target_url
 from gorodok_platform.jobs.broker import broker_from_url
 from gorodok_platform.jobs.middleware import send_in_tenant
 from gorodok_platform.jobs.models import DeferredMessage, FailedJob
+from gorodok_platform.jobs.queues import FANOUT_QUEUE
 from gorodok_platform.jobs.scheduler import periodic_jobs
 from gorodok_services.appeals import services
 from gorodok_services.appeals.models import Appeal, RegistrationCounter
@@ -137,9 +138,11 @@ def worker(committed, fast_retries):
 
 
 def drain(worker) -> None:
+    """Wait for the fan-out queue (catch-ups), then the default one (the deliveries they queue)."""
     broker, running = worker
-    broker.join(QUEUE, timeout=30_000, fail_fast=False)
-    running.join()
+    for queue in (FANOUT_QUEUE, QUEUE):
+        broker.join(queue, timeout=30_000, fail_fast=False)
+        running.join()
 
 
 def make_client(schema: str, name: str, *, scopes=(Scope.WEBHOOKS, "appeals:read"), municipalities=()):

@@ -33,7 +33,8 @@ def test_the_asset_manager_role_belongs_to_the_module():
     module = registered_modules()["assets"]
     assert [role.code for role in module.roles] == ["asset_manager"]
     assert {scope.code for scope in module.scopes} == {"assets:read", "assets:write"}
-    assert {event.name for event in module.events} == {"asset.created", "asset.changed", "asset.removed"}
+    assert {event.name for event in module.events} == {"asset.created", "asset.changed", "asset.removed",
+                                                            "asset.status_changed"}
 
 
 def test_numbers_follow_the_section_and_the_settings(alpha):

@@ -62,7 +62,7 @@ def test_adding_and_changing_go_through_the_services(signed_in, alpha):
     form.update(residual_value="90.50", name="Участок у реки Абакан")
     with schema_context(alpha.schema_name):  # the read-only inlines' management forms, as the page has them
         for prefix, count in (("documents", asset.documents.count()), ("encumbrances", asset.encumbrances.count()),
-                              ("changes", asset.changes.count())):
+                              ("transitions", asset.transitions.count()), ("changes", asset.changes.count())):
             form.update({f"{prefix}-TOTAL_FORMS": count, f"{prefix}-INITIAL_FORMS": count})
             form.update({f"{prefix}-{n}-id": pk for n, pk in enumerate(
                 getattr(asset, prefix).order_by("pk").values_list("pk", flat=True))})
@@ -100,7 +100,8 @@ def test_documents_encumbrances_and_removal_pages(signed_in, alpha, media_root):
     with schema_context(alpha.schema_name):
         asset.refresh_from_db()
         assert asset.status == AssetStatus.REMOVED
-        assert [c.action for c in asset.changes.order_by("at", "pk")] == ["created", "document_added", "removed"]
+        assert [c.action for c in asset.changes.order_by("at", "pk")] == ["created", "document_added", "status_changed",
+                                                                         "removed"]
     assert signed_in.post(f"{LIST}{asset.pk}/delete/", {"post": "yes"}, HTTP_HOST=alpha.host).status_code == 403
 
 

@@ -92,7 +92,7 @@ def test_fan_out_refreshes_every_municipality_through_the_broker(municipalities,
         MunicipalityCounter.objects.filter(municipality__slug__in=["alpha", "beta"]).delete()
         try:
             refresh_all_counters.send_with_options(tenant_schema="public")
-            stub_worker.join("default", timeout=20_000)
+            stub_worker.join("fanout", timeout=20_000)
             for item in municipalities.values():
                 assert _values(Municipality.objects.get(pk=item.municipality.pk))["core.users"] >= 1
         finally:

@@ -8,6 +8,7 @@ from gorodok_services.assets.models import (
     DocumentRole,
     EncumbranceKind,
     HolderKind,
+    LifecycleStatus,
     RightType,
     Section,
 )
@@ -19,6 +20,9 @@ AssetRightTypeEnum = graphene.Enum.from_enum(
     RightType, name="AssetRightType", description="The right the holder has to the object.")
 AssetStatusEnum = graphene.Enum.from_enum(
     AssetStatus, name="AssetStatus", description="In the register, or removed from it (with a basis document).")
+AssetLifecycleStatusEnum = graphene.Enum.from_enum(
+    LifecycleStatus, name="AssetLifecycleStatus",
+    description="Where an object is in its working life (in use, in reserve, under repair, ...).")
 AssetHolderKindEnum = graphene.Enum.from_enum(
     HolderKind, name="AssetHolderKind", description="What kind of organisation a right holder is.")
 AssetDocumentRoleEnum = graphene.Enum.from_enum(

@@ -2,6 +2,7 @@ import graphene
 
 from gorodok_graphql.assets.enums import (
     AssetKindEnum,
+    AssetLifecycleStatusEnum,
     AssetRightTypeEnum,
     AssetSectionEnum,
     AssetStatusEnum,
@@ -29,6 +30,7 @@ class AssetQueries(graphene.ObjectType):
         right_type=AssetRightTypeEnum(),
         holder=graphene.ID(description="A right holder's global ID."),
         status=AssetStatusEnum(),
+        lifecycle_status=AssetLifecycleStatusEnum(),
         in_register=graphene.Boolean(description="Only objects listed in the register extract (true) — real "
                                                  "estate, and movables above the threshold or especially valuable "
                                                  "— or only those tracked below it (false)."),
@@ -44,7 +46,7 @@ class AssetQueries(graphene.ObjectType):
 
     @module_required(MODULE)
     def resolve_assets(root, info, section=None, kind=None, right_type=None, holder=None, status=None,
-                       in_register=None, search=None, **kwargs):
+                       in_register=None, search=None, lifecycle_status=None, **kwargs):
         check_can_read_assets(info)
         holder_id = None
         if holder:
@@ -53,7 +55,8 @@ class AssetQueries(graphene.ObjectType):
                 return asset_list().none()
         return asset_filter(asset_list(), section=enum_value(section), kind=enum_value(kind),
                             right_type=enum_value(right_type), holder_id=holder_id, status=enum_value(status),
-                            in_register=in_register, search=_clean(search))
+                            in_register=in_register, search=_clean(search),
+                            lifecycle_status=enum_value(lifecycle_status))
 
     @module_required(MODULE)
     def resolve_asset(root, info, id):

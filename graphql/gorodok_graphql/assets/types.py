@@ -3,7 +3,7 @@ from __future__ import annotations
 import graphene
 from graphene_django import DjangoObjectType
 
-from gorodok_graphql.assets.dataloaders import history_loader
+from gorodok_graphql.assets.dataloaders import history_loader, transitions_loader
 from gorodok_graphql.assets.depreciation.dataloaders import net_book_value_loader
 from gorodok_graphql.assets.depreciation.types import AssetNetBookValue
 from gorodok_graphql.assets.enums import (
@@ -13,6 +13,7 @@ from gorodok_graphql.assets.enums import (
     AssetErrorCode,
     AssetHolderKindEnum,
     AssetKindEnum,
+    AssetLifecycleStatusEnum,
     AssetRightTypeEnum,
     AssetSectionEnum,
     AssetStatusEnum,
@@ -20,6 +21,7 @@ from gorodok_graphql.assets.enums import (
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
 from gorodok_services.assets import models
+from gorodok_services.assets.lifecycle import allowed_next
 
 AssetError = error_type("AssetError", AssetErrorCode, "Why a change to the property register was refused.")
 
@@ -112,6 +114,19 @@ class AssetHistoryEntry(graphene.ObjectType):
         return _or_none(root.source)
 
 
+class AssetTransition(graphene.ObjectType):
+    """One change of an object's working status."""
+
+    from_status = graphene.Field(AssetLifecycleStatusEnum, required=True)
+    to_status = graphene.Field(AssetLifecycleStatusEnum, required=True)
+    on = graphene.Date(required=True, description="The date of the change (the municipality's local date).")
+    basis = graphene.String(required=True, description="The order, act or note that justifies it.")
+    actor_email = graphene.String(description="Who made it; null for the system.")
+
+    def resolve_actor_email(root, info):
+        return _or_none(root.actor_email)
+
+
 class Asset(DjangoObjectType):
     """An object of the municipal property register. Money in roubles (decimals with kopecks), dates are
     the municipality's local dates."""
@@ -120,6 +135,12 @@ class Asset(DjangoObjectType):
     kind = graphene.Field(AssetKindEnum, required=True)
     right_type = graphene.Field(AssetRightTypeEnum, required=True)
     status = graphene.Field(AssetStatusEnum, required=True)
+    lifecycle_status = graphene.Field(AssetLifecycleStatusEnum, required=True,
+                                      description="The working status; its changes are in `transitions`.")
+    allowed_statuses = graphene.List(graphene.NonNull(AssetLifecycleStatusEnum), required=True,
+                                     description="The statuses the object may move to now.")
+    transitions = graphene.List(graphene.NonNull(AssetTransition), required=True,
+                                description="Every change of the working status, oldest first.")
     holder = graphene.Field(AssetHolder, required=True)
     documents = graphene.List(graphene.NonNull(AssetDocument), required=True)
     encumbrances = graphene.List(graphene.NonNull(AssetEncumbrance), required=True)
@@ -152,6 +173,12 @@ class Asset(DjangoObjectType):
 
     def resolve_history(root, info):
         return history_loader(info.context).load(root.pk)
+
+    def resolve_transitions(root, info):
+        return transitions_loader(info.context).load(root.pk)
+
+    def resolve_allowed_statuses(root, info):
+        return [] if root.is_removed else allowed_next(root.lifecycle_status)
 
     def resolve_net_book_value(root, info, month):
         return net_book_value_loader(info.context).load((root.pk, month.replace(day=1)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from gorodok_platform.jobs.middleware import TENANT_OPTION, send_in_tenant
+from gorodok_platform.jobs.queues import FANOUT_QUEUE
 from gorodok_platform.jobs.scheduler import periodic
 
 
@@ -33,21 +34,39 @@ def enqueue_delivery(event_schema: str, subscription_id: int, event_id: str, sub
                                              **{TENANT_OPTION: event_schema, **retry_options()})
 
 
-@dramatiq.actor(queue_name="default", max_retries=3)
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=3)
 def dispatch_pending_outbox() -> None:
-    """Dispatch the late events of one schema and prune the old ones (runs in that schema)."""
-    from gorodok_platform.integrations.outbox import outbox_dispatch_pending, outbox_prune
+    """Dispatch the late events of one schema (runs in that schema)."""
+    from gorodok_platform.integrations.outbox import outbox_dispatch_pending
 
     outbox_dispatch_pending()
-    outbox_prune()
 
 
 @periodic(seconds=60)
-@dramatiq.actor(queue_name="default", max_retries=0)
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=0)
 def dispatch_pending_outbox_everywhere() -> None:
-    """Every minute, one catch-up per schema: what the broker could not take when it was written
-    (an outage) is delivered now."""
-    from gorodok_platform.integrations.outbox import outbox_schemas
+    """Every minute, a catch-up in each schema that has late events — what the broker could not take
+    when it was written, or whose message was lost in a crash. One query finds those schemas; the
+    others get no message."""
+    from gorodok_platform.integrations.outbox import outbox_schemas_pending
 
-    for schema_name in outbox_schemas():
+    for schema_name in outbox_schemas_pending():
         send_in_tenant(dispatch_pending_outbox, schema_name)
+
+
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=3)
+def prune_outbox() -> None:
+    """Remove one schema's dispatched events and delivery logs past retention (runs in that schema)."""
+    from gorodok_platform.integrations.outbox import outbox_prune
+
+    outbox_prune()
+
+
+@periodic(seconds=3600)
+@dramatiq.actor(queue_name=FANOUT_QUEUE, max_retries=0)
+def prune_outbox_everywhere() -> None:
+    """Every hour, pruning in the schemas that hold something past retention (found in one query)."""
+    from gorodok_platform.integrations.outbox import outbox_schemas_to_prune
+
+    for schema_name in outbox_schemas_to_prune():
+        send_in_tenant(prune_outbox, schema_name)

@@ -126,3 +126,29 @@ def outbox_schemas() -> list[str]:
     if any(f.name == "status" for f in model._meta.fields):
         tenants = tenants.exclude(status="archived")
     return [public, *tenants.order_by("schema_name").values_list("schema_name", flat=True)]
+
+
+def outbox_schemas_pending(*, older_than: timedelta | None = None) -> list[str]:
+    """The schemas with an event still undispatched after the grace period: the only ones the
+    periodic catch-up has anything to do in (one query for all schemas)."""
+    from gorodok_platform.jobs.probes import schemas_matching
+
+    if older_than is None:
+        older_than = timedelta(seconds=int(getattr(settings, "WEBHOOK_DISPATCH_GRACE_SECONDS", 30)))
+    cutoff = timezone.now() - older_than
+    return schemas_matching(outbox_schemas(), OutboxEvent._meta.db_table,
+                            "dispatched_at IS NULL AND created_at <= %s", [cutoff])
+
+
+def outbox_schemas_to_prune(*, days: int | None = None) -> list[str]:
+    """The schemas holding dispatched events or delivery logs older than the retention period."""
+    from gorodok_platform.jobs.probes import schemas_matching
+
+    days = days if days is not None else int(getattr(settings, "WEBHOOK_RETENTION_DAYS", 30))
+    cutoff = timezone.now() - timedelta(days=days)
+    schemas = outbox_schemas()
+    events = schemas_matching(schemas, OutboxEvent._meta.db_table,
+                              "created_at < %s AND dispatched_at IS NOT NULL", [cutoff])
+    deliveries = schemas_matching(schemas, WebhookDelivery._meta.db_table, "created_at < %s", [cutoff])
+    found = set(events) | set(deliveries)
+    return [name for name in schemas if name in found]

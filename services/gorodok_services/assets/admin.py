@@ -24,18 +24,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
-from gorodok_services.assets import exports, imports, services
+from gorodok_services.assets import exports, imports, lifecycle, services
 from gorodok_services.assets.columns import ASSET_HEADERS, IMPORT_FIELDS
 from gorodok_services.assets.models import (
     Asset,
     AssetChange,
     AssetDocument,
     AssetsSettings,
+    AssetTransition,
     DocumentKind,
     DocumentRole,
     Encumbrance,
     EncumbranceKind,
     Holder,
+    LifecycleStatus,
     Section,
 )
 from gorodok_services.assets.permissions import CHANGE, READ, SETTINGS, assets_permit
@@ -104,6 +106,12 @@ class DocumentInline(ReadOnlyInline):
 class EncumbranceInline(ReadOnlyInline):
     model = Encumbrance
     fields = readonly_fields = ("kind", "basis", "beneficiary", "starts_on", "ends_on")
+
+
+class TransitionInline(ReadOnlyInline):
+    model = AssetTransition
+    fields = readonly_fields = ("on", "from_status", "to_status", "basis", "actor_email")
+    verbose_name_plural = _("status changes")
 
 
 class HistoryInline(ReadOnlyInline):
@@ -180,6 +188,23 @@ class EncumbranceForm(forms.Form):
     ends_on = forms.DateField(label=_("ends on"), required=False)
 
 
+class StatusForm(forms.Form):
+    """The statuses offered are the ones the lifecycle table allows from the object's current one."""
+
+    to_status = forms.ChoiceField(label=_("new status"), choices=LifecycleStatus.choices)
+    on = forms.DateField(label=_("date of the change"))
+    basis = forms.CharField(label=_("basis"), max_length=lifecycle.BASIS_LIMIT,
+                            help_text=_("The order, act or note that justifies the change."),
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, asset: Asset | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if asset is not None:
+            allowed = set(lifecycle.allowed_next(asset.lifecycle_status))
+            self.fields["to_status"].choices = [(value, label) for value, label in LifecycleStatus.choices
+                                                if value in allowed]
+
+
 class RemovalForm(DocumentForm):
     removed_on = forms.DateField(label=_("removed from the register on"))
     reason = forms.CharField(label=_("reason for removal"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
@@ -195,6 +220,7 @@ ACTIONS = {
     "document": (AssetAction("document", _("Add a document"), _("The document is added.")), DocumentForm),
     "encumbrance": (AssetAction("encumbrance", _("Add an encumbrance"), _("The encumbrance is added.")),
                     EncumbranceForm),
+    "status": (AssetAction("status", _("Change the status"), _("The status is changed.")), StatusForm),
     "remove": (AssetAction("remove", _("Remove from the register"), _("The object is removed from the register.")),
                RemovalForm),
 }
@@ -209,6 +235,9 @@ def perform(code: str, *, asset: Asset, form: forms.Form, actor):
         return services.asset_encumbrance_add(asset=asset, kind=data["kind"], basis=data["basis"],
                                               beneficiary=data["beneficiary"], starts_on=data["starts_on"],
                                               ends_on=data["ends_on"], actor=actor, source="back_office")
+    if code == "status":
+        return lifecycle.asset_transition(asset=asset, to_status=data["to_status"], on=data["on"],
+                                          basis=data["basis"], actor=actor, source="back_office")
     if code == "remove":
         return services.asset_remove(asset=asset, removed_on=data["removed_on"], reason=data["reason"],
                                      document=form.document(), actor=actor, source="back_office")
@@ -261,16 +290,16 @@ def _import_dir() -> Path:
 class AssetAdmin(ModuleAdmin):
     form = AssetForm
     list_display = ("register_number", "name", "kind", "address", "holder", "right_type", "balance_value",
-                    "residual_value", "status")
+                    "residual_value", "lifecycle_status", "status")
     list_display_links = ("register_number", "name")
-    list_filter = ("section", "kind", "right_type", "holder", "status", InRegisterFilter)
+    list_filter = ("section", "kind", "right_type", "holder", "lifecycle_status", "status", InRegisterFilter)
     list_select_related = ("holder",)
     search_fields = ("name", "address", "register_number", "cadastral_number")
     ordering = ("register_number",)
     autocomplete_fields = ()
     change_form_template = "assets/asset_change_form.html"
     change_list_template = "assets/asset_change_list.html"
-    inlines = (DocumentInline, EncumbranceInline, HistoryInline)
+    inlines = (DocumentInline, EncumbranceInline, TransitionInline, HistoryInline)
     fieldsets = (
         (_("Object"), {"fields": ("register_number", "kind", "name", "purpose", "address", "latitude", "longitude")}),
         (_("Real estate"), {"fields": ("cadastral_number", "cadastral_date", "cadastral_value", "area", "length",
@@ -281,7 +310,7 @@ class AssetAdmin(ModuleAdmin):
         (_("Right"), {"fields": ("right_type", "holder")}),
         (_("Accounting"), {"fields": ("balance_value", "residual_value", "values_date", "included_on")}),
     )
-    removed_fieldset = (_("Removal"), {"fields": ("status", "removed_on", "removal_reason")})
+    removed_fieldset = (_("Status"), {"fields": ("lifecycle_status", "status", "removed_on", "removal_reason")})
 
     def get_inline_instances(self, request, obj=None):
         # A new object has no documents, encumbrances or history yet: they come through its services.
@@ -296,8 +325,8 @@ class AssetAdmin(ModuleAdmin):
         if obj is None:
             return ()
         if obj.is_removed or not self.has_change_permission(request, obj):
-            return ("register_number", *FORM_FIELDS, "status", "removed_on", "removal_reason")
-        return ("register_number", "status", "removed_on", "removal_reason")
+            return ("register_number", *FORM_FIELDS, "lifecycle_status", "status", "removed_on", "removal_reason")
+        return ("register_number", "lifecycle_status", "status", "removed_on", "removal_reason")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "holder":
@@ -348,6 +377,7 @@ class AssetAdmin(ModuleAdmin):
                 {"label": action.label, "url": reverse(f"{self.admin_site.name}:assets_asset_action",
                                                        args=[asset.pk, code])}
                 for code, (action, _form) in ACTIONS.items()
+                if code != "status" or lifecycle.allowed_next(asset.lifecycle_status)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -375,7 +405,8 @@ class AssetAdmin(ModuleAdmin):
         if not self.has_change_permission(request, asset):
             raise PermissionDenied
         posted = request.method == "POST"
-        form = form_class(request.POST if posted else None, request.FILES if posted else None)
+        extra = {"asset": asset} if form_class is StatusForm else {}
+        form = form_class(request.POST if posted else None, request.FILES if posted else None, **extra)
         if posted and form.is_valid():
             try:
                 perform(code, asset=asset, form=form, actor=request.user)

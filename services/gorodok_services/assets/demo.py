@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from gorodok_services.assets import services
+from gorodok_services.assets import lifecycle, services
 from gorodok_services.assets.models import Asset, Holder
 from gorodok_services.core.identifiers import inn_complete, ogrn_complete
 
@@ -83,6 +83,14 @@ MOVABLE = [
 ]
 
 
+# Working lives of a few movables: a car under repair after a breakdown, the old computer written off.
+DEMO_TRANSITIONS = {
+    "Легковой автомобиль": (("under_repair", date(2025, 10, 6), "акт дефектовки № 14 от 06.10.2025"),),
+    "Персональный компьютер": (("in_reserve", date(2024, 9, 2), "распоряжение № 88-р"),
+                               ("written_off", date(2025, 2, 17), "акт о списании № 3 от 17.02.2025")),
+}
+
+
 def seed_demo_assets() -> int:
     """Create the demo register in the current schema; returns how many objects it made."""
     town = getattr(getattr(connection, "tenant", None), "name", "") or "Городок"
@@ -123,6 +131,8 @@ def seed_demo_assets() -> int:
                       "balance_value": Decimal(balance), "residual_value": Decimal(residual),
                       "especially_valuable": valuable, "values_date": date(2025, 1, 1),
                       "included_on": date(2020, 2, 1), **extra}
-            services.asset_create(values=values)
+            asset = services.asset_create(values=values)
             made += 1
+            for status, on, basis in DEMO_TRANSITIONS.get(name, ()):
+                lifecycle.asset_transition(asset=asset, to_status=status, on=on, basis=basis)
     return made

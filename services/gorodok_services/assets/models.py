@@ -64,6 +64,19 @@ class AssetStatus(models.TextChoices):
     REMOVED = "removed", _("removed from the register")
 
 
+class LifecycleStatus(models.TextChoices):
+    """Where an object is in its working life (apart from being in the register or not): the allowed
+    moves between these are the table in ``lifecycle.py``."""
+
+    IN_USE = "in_use", _("in use")
+    IN_RESERVE = "in_reserve", _("in reserve")
+    UNDER_REPAIR = "under_repair", _("under repair")
+    TRANSFERRED = "transferred", _("transferred to a holder")
+    LEASED = "leased", _("leased")
+    WRITTEN_OFF = "written_off", _("written off")
+    DISPOSED = "disposed", _("disposed")
+
+
 class DocumentRole(models.TextChoices):
     ACQUISITION = "acquisition", _("basis of acquiring the right")
     TERMINATION = "termination", _("basis of ending the right")
@@ -189,6 +202,8 @@ class Asset(models.Model):
     # Life in the register
     status = models.CharField(_("status"), max_length=16, choices=AssetStatus.choices,
                               default=AssetStatus.IN_REGISTER)
+    lifecycle_status = models.CharField(_("lifecycle status"), max_length=16, choices=LifecycleStatus.choices,
+                                        default=LifecycleStatus.IN_USE)
     included_on = models.DateField(_("included in the register on"))
     removed_on = models.DateField(_("removed from the register on"), null=True, blank=True)
     removal_reason = models.CharField(_("reason for removal"), max_length=500, blank=True)
@@ -274,3 +289,25 @@ class AssetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AssetTransition(models.Model):
+    """One move of an object's lifecycle status: from which, to which, on which date, on what basis and
+    by whom. Rows are only ever added."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=16, choices=LifecycleStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=LifecycleStatus.choices)
+    on = models.DateField(_("date"))
+    basis = models.CharField(_("basis"), max_length=500)
+    actor_email = models.CharField(_("by"), max_length=254, blank=True)
+    source = models.CharField(max_length=16, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ("on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.on:%d.%m.%Y} {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -30,7 +30,8 @@ WRITE_SCOPE = "assets:write"
 CREATED = "asset.created"
 CHANGED = "asset.changed"
 REMOVED = "asset.removed"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED)
+STATUS_CHANGED = "asset.status_changed"
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED)
 
 
 def _count_in_register() -> int:
@@ -69,6 +70,8 @@ MODULE = ModuleInfo(
                     READ_SCOPE),
         ModuleEvent(REMOVED, _("An object left the property register (the basis document is in the data)."),
                     READ_SCOPE),
+        ModuleEvent(STATUS_CHANGED, _("An object's working status changed (from, to, date and basis are in "
+                                      "the data)."), READ_SCOPE),
     ),
     counters=(
         Counter("in_register", _("objects in the register"), _count_in_register),

@@ -12,6 +12,7 @@ from gorodok_services.assets.models import (
     AssetDocument,
     AssetsSettings,
     AssetStatus,
+    AssetTransition,
     Encumbrance,
     Section,
 )
@@ -49,12 +50,16 @@ def asset_list() -> QuerySet[Asset]:
     )
 
 
+def asset_transitions(asset: Asset) -> QuerySet[AssetTransition]:
+    return AssetTransition.objects.filter(asset=asset).order_by("on", "pk")
+
+
 def asset_history(asset: Asset) -> QuerySet[AssetChange]:
     return AssetChange.objects.filter(asset=asset).order_by("at", "pk")
 
 
 def asset_filter(queryset: QuerySet[Asset], *, section=None, kind=None, right_type=None, holder_id=None,
-                 status=None, search=None, in_register=None) -> QuerySet[Asset]:
+                 status=None, search=None, in_register=None, lifecycle_status=None) -> QuerySet[Asset]:
     """The filters every list offers (the back office's and the API's)."""
     if section:
         queryset = queryset.filter(section=section)
@@ -66,6 +71,8 @@ def asset_filter(queryset: QuerySet[Asset], *, section=None, kind=None, right_ty
         queryset = queryset.filter(holder_id=holder_id)
     if status:
         queryset = queryset.filter(status=status)
+    if lifecycle_status:
+        queryset = queryset.filter(lifecycle_status=lifecycle_status)
     if in_register is not None:
         condition = in_register_condition()
         queryset = queryset.filter(condition) if in_register else queryset.exclude(condition)

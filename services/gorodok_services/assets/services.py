@@ -33,6 +33,7 @@ from gorodok_services.assets.models import (
     Encumbrance,
     Holder,
     HolderKind,
+    LifecycleStatus,
     RegisterCounter,
     Section,
 )
@@ -203,6 +204,7 @@ def asset_event_data(asset: Asset, **extra) -> dict:
         "kind": asset.kind,
         "name": asset.name,
         "status": asset.status,
+        "lifecycle_status": asset.lifecycle_status,
         "right_type": asset.right_type,
         "holder_inn": asset.holder.inn if asset.holder_id else None,
         "balance_value": str(asset.balance_value),
@@ -440,6 +442,10 @@ def asset_encumbrance_add(*, asset: Asset, kind: str, basis: str, beneficiary: s
     return row
 
 
+def _last_transition_on(asset: Asset) -> date | None:
+    return asset.transitions.order_by("-on", "-pk").values_list("on", flat=True).first()
+
+
 @transaction.atomic
 def asset_remove(*, asset: Asset, removed_on: date, reason: str, document: DocumentInput, actor=None,
                  source: str = "") -> Asset:
@@ -472,6 +478,11 @@ def asset_remove(*, asset: Asset, removed_on: date, reason: str, document: Docum
     row = _document_create(asset, DocumentRole.TERMINATION, document)
     changes = {"status": [asset.status, AssetStatus.REMOVED.value], "removed_on": [None, str(removed_on)],
                "removal_reason": ["", reason.strip()], "document": [None, str(row)]}
+    if asset.lifecycle_status != LifecycleStatus.DISPOSED:
+        from gorodok_services.assets.lifecycle import record_transition
+
+        record_transition(asset, LifecycleStatus.DISPOSED, max(removed_on, _last_transition_on(asset) or removed_on),
+                          reason.strip(), actor, source)
     asset.status = AssetStatus.REMOVED
     asset.removed_on = removed_on
     asset.removal_reason = reason.strip()

@@ -17,12 +17,13 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 from gorodok_platform.jobs.middleware import send_in_tenant
+from gorodok_platform.jobs.queues import FANOUT_QUEUE
 from gorodok_platform.jobs.scheduler import register_periodic
 from gorodok_platform.modules import PeriodicTask, module_enabled, registered_modules
 
 logger = logging.getLogger("gorodok.jobs")
 
-FAN_OUT_QUEUE = "fanout"
+FAN_OUT_QUEUE = FANOUT_QUEUE
 
 
 def module_task(module_code: str, task_key: str) -> PeriodicTask | None:

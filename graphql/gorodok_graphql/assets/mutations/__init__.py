@@ -3,6 +3,7 @@ import graphene
 from gorodok_graphql.assets.depreciation.mutations.refresh_asset_residual_values import RefreshAssetResidualValues
 from gorodok_graphql.assets.mutations.add_asset_document import AddAssetDocument
 from gorodok_graphql.assets.mutations.add_asset_encumbrance import AddAssetEncumbrance
+from gorodok_graphql.assets.mutations.change_asset_status import ChangeAssetStatus
 from gorodok_graphql.assets.mutations.create_asset import CreateAsset
 from gorodok_graphql.assets.mutations.create_asset_holder import CreateAssetHolder
 from gorodok_graphql.assets.mutations.remove_asset import RemoveAsset
@@ -14,6 +15,7 @@ class AssetMutations(graphene.ObjectType):
     create_asset = CreateAsset.Field()
     update_asset = UpdateAsset.Field()
     remove_asset = RemoveAsset.Field()
+    change_asset_status = ChangeAssetStatus.Field()
     add_asset_document = AddAssetDocument.Field()
     add_asset_encumbrance = AddAssetEncumbrance.Field()
     create_asset_holder = CreateAssetHolder.Field()
