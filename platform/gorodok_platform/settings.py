@@ -120,6 +120,7 @@ TENANT_APPS = [
     "gorodok_services.appeals",
     "gorodok_services.assets",
     "gorodok_services.assets.depreciation",
+    "gorodok_services.assets.stocktaking",
     "gorodok_services.reporting.submissions",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -34,7 +34,7 @@ def test_the_asset_manager_role_belongs_to_the_module():
     assert [role.code for role in module.roles] == ["asset_manager"]
     assert {scope.code for scope in module.scopes} == {"assets:read", "assets:write"}
     assert {event.name for event in module.events} == {"asset.created", "asset.changed", "asset.removed",
-                                                            "asset.status_changed"}
+                                                            "asset.status_changed", "stocktaking.closed"}
 
 
 def test_numbers_follow_the_section_and_the_settings(alpha):

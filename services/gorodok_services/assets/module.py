@@ -31,7 +31,8 @@ CREATED = "asset.created"
 CHANGED = "asset.changed"
 REMOVED = "asset.removed"
 STATUS_CHANGED = "asset.status_changed"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED)
+STOCKTAKING_CLOSED = "stocktaking.closed"
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED, STOCKTAKING_CLOSED)
 
 
 def _count_in_register() -> int:
@@ -72,6 +73,9 @@ MODULE = ModuleInfo(
                     READ_SCOPE),
         ModuleEvent(STATUS_CHANGED, _("An object's working status changed (from, to, date and basis are in "
                                       "the data)."), READ_SCOPE),
+        ModuleEvent(STOCKTAKING_CLOSED, _("A stock-taking was closed (its counts, the objects not found, damaged "
+                                          "or found elsewhere and what was done about them are in the data)."),
+                    READ_SCOPE),
     ),
     counters=(
         Counter("in_register", _("objects in the register"), _count_in_register),
