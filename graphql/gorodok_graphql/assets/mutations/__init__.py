@@ -9,6 +9,9 @@ from gorodok_graphql.assets.mutations.create_asset_holder import CreateAssetHold
 from gorodok_graphql.assets.mutations.remove_asset import RemoveAsset
 from gorodok_graphql.assets.mutations.update_asset import UpdateAsset
 from gorodok_graphql.assets.mutations.update_asset_holder import UpdateAssetHolder
+from gorodok_graphql.assets.stocktaking.mutations.change_stocktaking_item_mark import ChangeStocktakingItemMark
+from gorodok_graphql.assets.stocktaking.mutations.close_stocktaking_campaign import CloseStocktakingCampaign
+from gorodok_graphql.assets.stocktaking.mutations.mark_stocktaking_item import MarkStocktakingItem
 
 
 class AssetMutations(graphene.ObjectType):
@@ -21,3 +24,6 @@ class AssetMutations(graphene.ObjectType):
     create_asset_holder = CreateAssetHolder.Field()
     update_asset_holder = UpdateAssetHolder.Field()
     refresh_asset_residual_values = RefreshAssetResidualValues.Field()
+    mark_stocktaking_item = MarkStocktakingItem.Field()
+    change_stocktaking_item_mark = ChangeStocktakingItemMark.Field()
+    close_stocktaking_campaign = CloseStocktakingCampaign.Field()
