@@ -251,3 +251,23 @@ def test_another_municipalitys_campaign_is_not_found(signed_in, alpha, beta, wor
     with schema_context(beta.schema_name):
         assert Campaign.objects.get(pk=their_pk).status == "open"
         assert not MarkChange.objects.exists()
+
+
+def test_demo_data_bring_depreciation_terms_and_one_closed_stocktaking_once(alpha, media_root):
+    from django.core.management import call_command
+
+    from gorodok_services.assets.depreciation.models import CategoryDefault, DepreciationProfile
+
+    call_command("seed_demo", schema=alpha.schema_name, modules=["assets"], quiet=True)
+    with schema_context(alpha.schema_name):
+        campaign = Campaign.objects.get()
+        assert campaign.is_closed and campaign.report
+        assert set(campaign.items.values_list("outcome", flat=True)) >= {
+            "write_off_proposed", "sent_to_repair", "place_recorded"}
+        assert CategoryDefault.objects.count() == 5 and DepreciationProfile.objects.count() == 1
+        counts = (Campaign.objects.count(), Item.objects.count(), CategoryDefault.objects.count(),
+                  AssetChange.objects.count())
+    call_command("seed_demo", schema=alpha.schema_name, modules=["assets"], quiet=True)
+    with schema_context(alpha.schema_name):
+        assert (Campaign.objects.count(), Item.objects.count(), CategoryDefault.objects.count(),
+                AssetChange.objects.count()) == counts

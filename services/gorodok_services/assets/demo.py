@@ -135,4 +135,9 @@ def seed_demo_assets() -> int:
             made += 1
             for status, on, basis in DEMO_TRANSITIONS.get(name, ()):
                 lifecycle.asset_transition(asset=asset, to_status=status, on=on, basis=basis)
+        # Depreciation terms and one closed stock-taking (their own sub-apps), once as well.
+        from gorodok_services.assets.depreciation.demo import seed_demo_depreciation
+        from gorodok_services.assets.stocktaking.demo import seed_demo_stocktaking
+
+        made += seed_demo_depreciation() + seed_demo_stocktaking()
     return made
