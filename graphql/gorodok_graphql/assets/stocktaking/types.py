@@ -101,6 +101,7 @@ class StocktakingCampaign(DjangoObjectType):
     outcome of each difference (the differences report is downloaded from the back office)."""
 
     status = graphene.Field(StocktakingStatusEnum, required=True)
+    commission = graphene.String(required=True, description="Its members, one per line.")
     counts = graphene.Field(StocktakingCounts, required=True)
     has_report = graphene.Boolean(required=True)
     items = CappedConnectionField(StocktakingItem, mark=StocktakingMarkEnum(),
