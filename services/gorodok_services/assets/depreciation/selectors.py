@@ -72,7 +72,7 @@ WITH terms AS (
     WHERE {asset_filter}
 ), counted AS (
     SELECT t.asset_id, m.month, t.b, t.life, t.method = 'linear' AS linear,
-           GREATEST(1 - t.coefficient::float8 / t.life, 0) AS factor,
+           CASE WHEN t.method = 'reducing_balance' THEN GREATEST(1 - t.coefficient::float8 / t.life, 0) END AS factor,
            m.month_index - (date_part('year', t.commissioned_on)::int * 12
                             + date_part('month', t.commissioned_on)::int) AS n
     FROM terms t
