@@ -255,9 +255,15 @@ def campaign_close(*, campaign: Campaign, on: date | None = None, actor=None, so
     email = _actor_email(actor)
     basis = gettext("Stock-taking “%(name)s”, closed on %(date)s") % {"name": campaign.name,
                                                                       "date": on.strftime("%d.%m.%Y")}
-    for item in campaign.items.filter(mark="").select_for_update():
-        _write_mark(item, Mark.NOT_FOUND, "", gettext("not marked by the close"), actor, "close")
-    items = list(campaign.items.exclude(mark=Mark.FOUND).select_related("asset").select_for_update(of=("self",)))
+    # Unmarked items count as not found, in bulk (a campaign may hold thousands of objects).
+    pending = list(campaign.items.filter(mark="").select_for_update().values_list("pk", flat=True))
+    if pending:
+        MarkChange.objects.bulk_create([MarkChange(item_id=pk, actor_email=email, source="close", from_mark="",
+                                                   to_mark=Mark.NOT_FOUND) for pk in pending], batch_size=2000)
+        campaign.items.filter(pk__in=pending).update(mark=Mark.NOT_FOUND, note=gettext("not marked by the close"),
+                                                     marked_at=timezone.now(), marked_by_email=email)
+    items = list(campaign.items.exclude(mark=Mark.FOUND).select_related("asset").select_for_update(of=("self",))
+                 .order_by("register_number", "pk"))
     for item in items:
         asset = item.asset
         if item.mark == Mark.NOT_FOUND:
@@ -288,8 +294,8 @@ def campaign_close(*, campaign: Campaign, on: date | None = None, actor=None, so
                                        changes={"place": [asset.address or None, item.place],
                                                 "stocktaking": [None, campaign.name]})
             item.outcome = Outcome.PLACE_RECORDED
-            item.outcome_note = gettext("Found at: %(place)s") % {"place": item.place}
-        item.save(update_fields=["outcome", "outcome_note"])
+            item.outcome_note = (gettext("Found at: %(place)s") % {"place": item.place})[:500]
+    Item.objects.bulk_update(items, ["outcome", "outcome_note"], batch_size=1000)
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_on, campaign.closed_at, campaign.closed_by_email = on, timezone.now(), email
     from gorodok_services.assets.stocktaking.reports import differences_xlsx
