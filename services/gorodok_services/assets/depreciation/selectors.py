@@ -56,8 +56,9 @@ def _closing(months: str) -> str:
 def _figures_sql(asset_filter: str) -> str:
     """The query; ``asset_filter`` is one of this module's constant conditions (values go as parameters).
     ``n`` is the number of months charged by the end of the month and ``b`` the base in kopecks (see
-    ``calculation`` for the rule). The inner query is kept apart (OFFSET 0) so that each value is
-    computed once, not once for each expression that reads it."""
+    ``calculation`` for the rule). Both inner queries are kept apart (OFFSET 0): PostgreSQL would otherwise
+    inline them and compute ``n``, the factor and the values again in every expression that reads them
+    (measured: a quarter of the query's time)."""
     return f"""
 WITH terms AS (
     SELECT a.id AS asset_id, (a.balance_value * 100)::int8 AS b,
@@ -82,6 +83,7 @@ WITH terms AS (
           FROM generate_series(0, %(months)s - 1) AS i) AS m
       ON t.commissioned_on < m.next_month AND (t.removed_on IS NULL OR t.removed_on >= m.month)
     WHERE t.method IS NOT NULL AND t.life IS NOT NULL
+    OFFSET 0
 ), valued AS (
     SELECT asset_id, month, {_closing("n - 1")} AS opening, {_closing("n")} AS closing
     FROM counted
