@@ -122,6 +122,8 @@ TENANT_APPS = [
     "gorodok_services.assets.housing",
     "gorodok_services.assets.fleet",
     "gorodok_services.assets.maintenance",
+    "gorodok_services.assets.depreciation",
+    "gorodok_services.assets.stocktaking",
     "gorodok_services.reporting.submissions",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -113,7 +113,7 @@ def test_all_events_with_an_empty_list_and_the_known_event_types(client, alpha):
         "appeal.answered", "appeal.overdue", "appeal.registered", "appeal.status_changed",
         "asset.changed", "asset.created", "asset.removed", "asset.status_changed", "campaign.overdue",
         "maintenance.due", "maintenance.overdue",
-        "report.accepted", "report.returned", "report.submitted"]
+        "report.accepted", "report.returned", "report.submitted", "stocktaking.closed"]
 
 
 def test_list_with_recent_deliveries_newest_first(client, alpha):

@@ -35,7 +35,7 @@ def test_the_asset_manager_role_belongs_to_the_module():
     assert {scope.code for scope in module.scopes} == {"assets:read", "assets:write"}
     assert {event.name for event in module.events} == {"asset.created", "asset.changed", "asset.removed",
                                                        "asset.status_changed", "maintenance.due",
-                                                       "maintenance.overdue"}
+                                                       "maintenance.overdue", "stocktaking.closed"}
 
 
 def test_numbers_follow_the_section_and_the_settings(alpha):
@@ -167,7 +167,7 @@ def test_counters_and_report_sources(alpha):
         assert sources["included"].compute(date(2015, 1, 1), date(2015, 12, 31)) == 1
 
 
-def test_demo_data_are_made_once_through_the_services(alpha):
+def test_demo_data_are_made_once_through_the_services(alpha, media_root):
     call_command("seed_demo", schema=alpha.schema_name, modules=["assets"], quiet=True)
     with schema_context(alpha.schema_name):
         counts = (Asset.objects.count(), Holder.objects.count(), AssetChange.objects.count())

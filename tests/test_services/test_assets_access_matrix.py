@@ -23,11 +23,20 @@ DENIED = {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}
 class World:
     tenant: object
     asset: object
+    campaign: object = None
 
 
 @pytest.fixture
 def world(alpha) -> World:
-    return World(alpha, building(alpha))
+    from django_tenants.utils import schema_context
+
+    from gorodok_services.assets.stocktaking.services import campaign_open
+
+    asset = building(alpha)
+    with schema_context(alpha.schema_name):
+        campaign = campaign_open(name="Инвентаризация", starts_on=asset.included_on, ends_on=asset.included_on,
+                                 commission="Петров С. Н.", holder=asset.holder)
+    return World(alpha, asset, campaign)
 
 
 def gql(client, world: World, query: str, variables: dict | None = None, headers: dict | None = None) -> dict:
@@ -121,7 +130,73 @@ def office_building_costs(client, world, headers):
     return response.status_code == 200 and world.asset.name in response.content.decode()
 
 
+def gql_depreciation(client, world, headers):
+    body = gql(client, world, "{ assetDepreciation(month: \"2024-01-01\") { objects month } }", headers=headers)
+    return allowed(body) and (body.get("data") or {}).get("assetDepreciation", {}).get("month") == "2024-01-01"
+
+
+def gql_refresh(client, world, headers):
+    # The municipality keeps residual values from accounting: a permitted caller gets that typed refusal.
+    body = gql(client, world, 'mutation { refreshAssetResidualValues(month: "2024-01-01") { errors { code } } }',
+               headers=headers)
+    result = (body.get("data") or {}).get("refreshAssetResidualValues") or {}
+    return allowed(body) and result.get("errors") == [{"code": "RESIDUAL_KEPT_FROM_ACCOUNTING"}]
+
+
+def gql_stocktakings(client, world, headers):
+    body = gql(client, world, "{ stocktakingCampaigns(first: 5) { edges { node { name counts { total } } } } }",
+               headers=headers)
+    return allowed(body) and body["data"]["stocktakingCampaigns"]["edges"][0]["node"]["counts"]["total"] == 1
+
+
+def gql_stocktaking_mark(client, world, headers):
+    # A number no object has: a permitted caller gets the typed NOT_FOUND, and nothing is marked.
+    from graphql_relay import to_global_id
+
+    body = gql(client, world, 'mutation ($c: ID!) { markStocktakingItem(campaignId: $c, number: "нет", mark: FOUND) '
+                              '{ errors { code } } }', {"c": to_global_id("StocktakingCampaign", world.campaign.pk)},
+               headers)
+    result = (body.get("data") or {}).get("markStocktakingItem") or {}
+    return allowed(body) and result.get("errors") == [{"code": "NOT_FOUND"}]
+
+
+def office_depreciation_defaults(client, world, headers):
+    return client.get("/admin/assets_depreciation/categorydefault/", HTTP_HOST=world.tenant.host).status_code == 200
+
+
+def office_depreciation_month(client, world, headers):
+    response = client.get("/admin/assets_depreciation/categorydefault/month/", HTTP_HOST=world.tenant.host)
+    return response.status_code == 200
+
+
+def office_depreciation_defaults_add(client, world, headers):
+    response = client.get("/admin/assets_depreciation/categorydefault/add/", HTTP_HOST=world.tenant.host)
+    return response.status_code == 200
+
+
+def office_depreciation_settings(client, world, headers):
+    response = client.get("/admin/assets_depreciation/depreciationsettings/", HTTP_HOST=world.tenant.host,
+                          follow=True)
+    return response.status_code == 200 and "residual_source" in response.content.decode()
+
+
+def office_stocktaking_page(client, world, headers):
+    response = client.get(f"/admin/assets_stocktaking/campaign/{world.campaign.pk}/page/",
+                          HTTP_HOST=world.tenant.host)
+    return response.status_code == 200 and world.campaign.name in response.content.decode()
+
+
+def office_stocktaking_mark(client, world, headers):
+    response = client.get(f"/admin/assets_stocktaking/campaign/{world.campaign.pk}/mark/",
+                          HTTP_HOST=world.tenant.host)
+    return response.status_code == 200 and world.asset.register_number in response.content.decode()
+
+
 API_SURFACES: dict[str, tuple[Callable, str]] = {
+    "graphql depreciation": (gql_depreciation, READ),
+    "graphql residual refresh": (gql_refresh, CHANGE),
+    "graphql stock-takings": (gql_stocktakings, READ),
+    "graphql stock-taking mark": (gql_stocktaking_mark, CHANGE),
     "graphql list": (gql_list, READ),
     "graphql one object": (gql_item, READ),
     "graphql holders": (gql_holders, READ),
@@ -147,6 +222,12 @@ STAFF_SURFACES: dict[str, tuple[Callable, str]] = {
     "back-office new licence": (office_page("/admin/assets_fleet/licence/add/"), CHANGE),
     "back-office fleet settings": (office_page("/admin/assets_fleet/fleetsettings/", "reminder_days", True),
                                    SETTINGS),
+    "back-office depreciation defaults": (office_depreciation_defaults, READ),
+    "back-office depreciation default add": (office_depreciation_defaults_add, CHANGE),
+    "back-office depreciation month": (office_depreciation_month, READ),
+    "back-office depreciation settings": (office_depreciation_settings, SETTINGS),
+    "back-office stock-taking page": (office_stocktaking_page, READ),
+    "back-office stock-taking marking": (office_stocktaking_mark, CHANGE),
 }
 SCOPE_SETS = [("assets:read",), ("assets:write",), ("assets:read", "assets:write"), ("appeals:read",),
               ("webhooks",)]

@@ -5,6 +5,8 @@ from django.apps import apps
 from graphene_django import DjangoObjectType
 
 from gorodok_graphql.assets.dataloaders import history_loader, transitions_loader
+from gorodok_graphql.assets.depreciation.dataloaders import net_book_value_loader
+from gorodok_graphql.assets.depreciation.types import AssetNetBookValue
 from gorodok_graphql.assets.enums import (
     AssetDocumentKindEnum,
     AssetDocumentRoleEnum,
@@ -157,6 +159,10 @@ class Asset(DjangoObjectType):
                              description="The utility profile of a network section or facility; null without one.")
     ict_profile = graphene.Field("gorodok_graphql.assets.operations_types.IctProfile",
                                  description="Its place in the ICT fleet; null for other objects.")
+    net_book_value = graphene.Field(
+        AssetNetBookValue, month=graphene.Date(required=True, description="Any day of the month."),
+        description="Depreciation for the month and the net book value at its end; null when the object has "
+                    "no depreciation terms (its own or its kind's) or was not on the books in that month.")
 
     class Meta:
         model = models.Asset
@@ -203,3 +209,6 @@ class Asset(DjangoObjectType):
         from gorodok_graphql.assets.operations_dataloaders import ict_profile_loader
 
         return ict_profile_loader(info.context).load(root.pk)
+
+    def resolve_net_book_value(root, info, month):
+        return net_book_value_loader(info.context).load((root.pk, month.replace(day=1)))

@@ -127,8 +127,14 @@ HISTORY_ACTIONS = {
     "status_changed": _("status changed"),
     "housing_set": _("housing profile set"),
     "utility_set": _("utility profile set"),
+    "ict_profile_set": _("ICT details set"),
+    "maintenance_recorded": _("maintenance recorded"),
+    "depreciation_terms": _("depreciation terms set"),
+    "found_elsewhere": _("found elsewhere at a stock-taking"),
 }
-HISTORY_SOURCES = {"": "—", "back_office": _("back office"), "api": _("API"), "import": _("import")}
+HISTORY_SOURCES = {"": "—", "back_office": _("back office"), "api": _("API"), "import": _("import"),
+                   "stocktaking": _("stock-taking"), "depreciation": _("depreciation"), "close": _("stock-taking"),
+                   "demo": _("demo data")}
 
 
 class HistoryInline(ReadOnlyInline):

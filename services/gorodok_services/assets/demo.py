@@ -140,6 +140,11 @@ def seed_demo_assets() -> int:
         from gorodok_services.assets.operations_demo import seed_demo_operations
 
         made += seed_demo_operations()  # the ICT fleet, licences, the maintenance log and schedules
+        # Depreciation terms and one closed stock-taking (their own sub-apps), once as well.
+        from gorodok_services.assets.depreciation.demo import seed_demo_depreciation
+        from gorodok_services.assets.stocktaking.demo import seed_demo_stocktaking
+
+        made += seed_demo_depreciation() + seed_demo_stocktaking()
     return made
 
 

@@ -34,7 +34,9 @@ REMOVED = "asset.removed"
 STATUS_CHANGED = "asset.status_changed"
 MAINTENANCE_DUE = "maintenance.due"
 MAINTENANCE_OVERDUE = "maintenance.overdue"
-EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE)
+STOCKTAKING_CLOSED = "stocktaking.closed"
+EVENT_TYPES = (CREATED, CHANGED, REMOVED, STATUS_CHANGED, MAINTENANCE_DUE, MAINTENANCE_OVERDUE,
+               STOCKTAKING_CLOSED)
 
 
 def _count_in_register() -> int:
@@ -151,6 +153,9 @@ MODULE = ModuleInfo(
         ModuleEvent(MAINTENANCE_DUE, _("Scheduled maintenance of an object is due soon (once per occurrence)."),
                     READ_SCOPE),
         ModuleEvent(MAINTENANCE_OVERDUE, _("Scheduled maintenance of an object is overdue (once per occurrence)."),
+                    READ_SCOPE),
+        ModuleEvent(STOCKTAKING_CLOSED, _("A stock-taking was closed (its counts, the objects not found, damaged "
+                                          "or found elsewhere and what was done about them are in the data)."),
                     READ_SCOPE),
     ),
     counters=(

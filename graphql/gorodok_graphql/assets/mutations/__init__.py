@@ -1,5 +1,6 @@
 import graphene
 
+from gorodok_graphql.assets.depreciation.mutations.refresh_asset_residual_values import RefreshAssetResidualValues
 from gorodok_graphql.assets.mutations.add_asset_document import AddAssetDocument
 from gorodok_graphql.assets.mutations.add_asset_encumbrance import AddAssetEncumbrance
 from gorodok_graphql.assets.mutations.change_asset_status import ChangeAssetStatus
@@ -15,6 +16,9 @@ from gorodok_graphql.assets.mutations.set_utility_profile import SetUtilityProfi
 from gorodok_graphql.assets.mutations.update_asset import UpdateAsset
 from gorodok_graphql.assets.mutations.update_asset_holder import UpdateAssetHolder
 from gorodok_graphql.assets.mutations.update_licence import UpdateLicence
+from gorodok_graphql.assets.stocktaking.mutations.change_stocktaking_item_mark import ChangeStocktakingItemMark
+from gorodok_graphql.assets.stocktaking.mutations.close_stocktaking_campaign import CloseStocktakingCampaign
+from gorodok_graphql.assets.stocktaking.mutations.mark_stocktaking_item import MarkStocktakingItem
 
 
 class AssetMutations(graphene.ObjectType):
@@ -33,3 +37,7 @@ class AssetMutations(graphene.ObjectType):
     update_licence = UpdateLicence.Field()
     record_maintenance = RecordMaintenance.Field()
     create_maintenance_schedule = CreateMaintenanceSchedule.Field()
+    refresh_asset_residual_values = RefreshAssetResidualValues.Field()
+    mark_stocktaking_item = MarkStocktakingItem.Field()
+    change_stocktaking_item_mark = ChangeStocktakingItemMark.Field()
+    close_stocktaking_campaign = CloseStocktakingCampaign.Field()
