@@ -352,8 +352,12 @@ def test_nul_characters_are_typed_errors(client, alpha, officer):
     appeal = receive(alpha)
     register(alpha, appeal)
     status, body = graphql(client, alpha.host, ASSIGN, {"id": gid(appeal), "executor": "a\x00@b.ru"})
-    assert body["data"]["assignAppeal"]["errors"] == [
-        {"field": "executorEmail", "code": "INVALID", "message": "Text may not contain NUL characters."}]
+    unstorable = "Text may not contain NUL characters or broken Unicode (lone surrogates)."
+    assert body["data"]["assignAppeal"]["errors"] == [{"field": "executorEmail", "code": "INVALID",
+                                                       "message": unstorable}]
+    status, body = graphql(client, alpha.host, ASSIGN, {"id": gid(appeal), "executor": "a\ud800@b.ru"})
+    assert status == 200 and body["data"]["assignAppeal"]["errors"] == [
+        {"field": "executorEmail", "code": "INVALID", "message": unstorable}]
     status, body = graphql(client, alpha.host, "query ($s: String) { appeals(search: $s) { totalCount } }",
                            {"s": "a\x00"})
     assert body["errors"][0]["extensions"] == {"code": "INVALID_FILTER", "argument": "search"}

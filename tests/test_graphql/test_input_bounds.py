@@ -89,3 +89,15 @@ def test_nested_input_dates_and_deliveries_bounds(client, alpha):
     query = 'query { appeals(first: 1, updatedSince: "0001-01-01T00:00:00+14:00") { totalCount } }'
     status, body = graphql(client, alpha.host, query)
     assert _codes(body) == ["VALUE_OUT_OF_RANGE"], body
+
+
+def test_a_scalar_refusing_its_literal_is_the_callers_error_not_an_internal_one(client, alpha):
+    """A JSONString argument that is not JSON (or any scalar's literal refused before execution)."""
+    _, token = make_client(alpha.schema_name, ["reports:write"])
+    for literal in ('"not json"', '"{\\"a\\": }"', '""'):
+        query = f"mutation {{ saveReportDraft(campaignId: 1, values: {literal}) {{ errors {{ code }} }} }}"
+        status, body = graphql(client, alpha.host, query, **bearer(token))
+        assert status == 400 and _codes(body) == ["GRAPHQL_VALIDATION_FAILED"], (literal, body)
+    status, body = graphql(client, alpha.host, "mutation ($v: JSONString!) { saveReportDraft(campaignId: 1, "
+                           "values: $v) { errors { code } } }", {"v": "{broken"}, **bearer(token))
+    assert status in (200, 400) and "INTERNAL_ERROR" not in _codes(body), body

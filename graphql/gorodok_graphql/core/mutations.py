@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import graphene
@@ -13,16 +14,21 @@ from graphene.types.mutation import MutationOptions
 from gorodok_graphql.core.errors import errors_from_validation_error, to_graphql_field_name
 from gorodok_graphql.core.permissions import check_access, check_module, write_scope
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and lone UTF-16 surrogates (from JSON "\\udXXX")
+
 
 def _fields_with_nul(value, name: str | None = None) -> list[str]:
-    """The input fields whose text contains a NUL character (top-level names, in order, once each)."""
+    """The input fields whose text PostgreSQL cannot store — a NUL character or a lone surrogate, in a
+    value or in a JSON object's key (top-level names, in order, once each)."""
     if isinstance(value, str):
-        return [name or "input"] if "\x00" in value else []
+        return [name or "input"] if UNSTORABLE.search(value) else []
     found: list[str] = []
     items = value.items() if isinstance(value, dict) else ((None, v) for v in value) \
         if isinstance(value, (list, tuple)) else ()
     for key, item in items:
         child = key if key is not None and name in (None, "input") else name
+        if isinstance(key, str) and UNSTORABLE.search(key) and (child or name or "input") not in found:
+            found.append(child or name or "input")
         for field in _fields_with_nul(item, child):
             if field not in found:
                 found.append(field)
@@ -75,7 +81,7 @@ class BaseMutation(graphene.Mutation):
         nul_fields = _fields_with_nul(data)
         if nul_fields:
             # PostgreSQL text cannot hold NUL: refuse it as data, before it reaches the database.
-            message = str(_("Text may not contain NUL characters."))
+            message = str(_("Text may not contain NUL characters or broken Unicode (lone surrogates)."))
             return cls(errors=[{"field": to_graphql_field_name(field), "code": "INVALID", "message": message}
                                for field in nul_fields])
         try:

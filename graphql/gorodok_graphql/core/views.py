@@ -51,8 +51,10 @@ class BadRequest(Exception):
 
 
 def _is_internal(error: GraphQLError) -> bool:
+    """A resolver's own failure. An error without a path was raised before execution — a scalar refusing
+    an argument's literal or a variable's value (e.g. a JSONString that is not JSON): the caller's input."""
     original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, GraphQLError) and error.path is not None
 
 
 @method_decorator(csrf_exempt, name="dispatch")
