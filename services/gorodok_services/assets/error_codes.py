@@ -19,5 +19,7 @@ WRONG_ENCODING = "wrong_encoding"
 FILE_TOO_LARGE = "file_too_large"
 UNREADABLE_FILE = "unreadable_file"
 ROWS_REJECTED = "rows_rejected"
+ENCUMBRANCE_ENDED = "encumbrance_ended"
+IMPORT_FINISHED = "import_finished"
 
 ALL = [value for name, value in dict(globals()).items() if name.isupper()]
