@@ -48,11 +48,11 @@ def _email(actor) -> str:
 
 
 def asset_import_start(*, upload, filename: str, mapping: dict[str, str] | None = None, actor=None,
-                       source: str = "") -> AssetImport:
+                       source: str = "", queue: bool = True) -> AssetImport:
     """Record an import of ``upload`` (a Django File) and queue its job. Raises ValidationError (field
     ``file``) for a file that cannot be taken at all: too large, not XLSX or CSV, unreadable, unknown or
     missing columns. ``mapping``: header -> field code ("" to ignore a column); recognised headers need
-    none."""
+    none. ``queue`` false: the caller runs ``asset_import_run`` itself (a command waiting for it)."""
     filename = Path(filename or "").name[:255]
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
@@ -71,9 +71,10 @@ def asset_import_start(*, upload, filename: str, mapping: dict[str, str] | None 
             row.save()
             audit_record(action="asset.import_started", actor=actor, target=row,
                          after={"file": filename, "source": source})
-            from gorodok_services.assets.actors import run_asset_import
+            if queue:
+                from gorodok_services.assets.actors import run_asset_import
 
-            enqueue_on_commit(run_asset_import, row.pk)
+                enqueue_on_commit(run_asset_import, row.pk)
     except BaseException:
         row.file.delete(save=False)
         raise
@@ -153,6 +154,11 @@ def _write(row: AssetImport) -> None:
                 continue  # committed before the interruption
             report = ImportReport(dry_run=False, mapping=row.mapping)
             with transaction.atomic():
+                # The import's row is the chunk's lock: a second runner (a redelivered message while the
+                # first still runs) waits here, then sees the chunk done and skips it.
+                done = AssetImport.objects.select_for_update().values_list("rows_done", flat=True).get(pk=row.pk)
+                if position <= done:
+                    continue
                 run_chunk(report, chunk, fields, context, write=True)
                 if report.rejected:  # changed since the check (e.g. a register number taken meanwhile)
                     raise _ChunkRejected(report)

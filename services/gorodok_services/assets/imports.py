@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,13 +64,15 @@ UPDATED_ROW = "updated"
 REJECTED_ROW = "rejected"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
+    """One row of the report (kept for every row: small, no per-row dict or empty list)."""
+
     row: int  # the spreadsheet's row number (the headers are row 1)
     outcome: str
     register_number: str = ""
     name: str = ""
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] | tuple[()] = ()
 
 
 @dataclass
@@ -130,22 +133,29 @@ def open_table(path: str | Path, filename: str = ""):
 
 
 def _open_xlsx(path: Path):
-    import zipfile
+    from xml.etree.ElementTree import ParseError
 
-    from openpyxl import load_workbook
+    from gorodok_services.assets.xlsx_rows import NotAWorkbook, iter_rows
 
+    unreadable = (NotAWorkbook, ParseError, KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile)
+
+    def rows() -> Iterator[list]:
+        try:
+            yield from iterator
+        except unreadable as exc:
+            raise _error(_("The file cannot be read as an XLSX workbook."), codes.UNREADABLE_FILE) from exc
+
+    iterator = iter_rows(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        headers = list(next(iterator, None) or ())
+    except unreadable as exc:
         raise _error(_("The file cannot be read as an XLSX workbook."), codes.UNREADABLE_FILE) from exc
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        headers = list(next(rows, ()) or ())
         while headers and headers[-1] is None:
             headers.pop()
-        yield [("" if h is None else str(h)) for h in headers], (list(r) for r in rows)
+        yield [("" if h is None else str(h)) for h in headers], rows()
     finally:
-        workbook.close()
+        iterator.close()
 
 
 def _open_csv(path: Path):
@@ -549,8 +559,12 @@ def _write(to_create: list[tuple[RowOutcome, dict]], to_update: list[tuple[Asset
             row["id"], row["created_at"], row["updated_at"] = pk, now, now
             holder = row["holder"]
             tuples.append([holder.pk if key == "holder" else row.get(key, default) for key, default in sources])
-            changes = {name: [None, holder.inn if name == "holder" else row[name]] for name in ASSET_FIELDS
-                       if row.get(name) not in (None, "", False)}
+            changes = {}
+            for name in ASSET_FIELDS:  # what ``asset_create`` records: the values given, in the fields' order
+                value = row.get(name)
+                if value is None or value is False or (type(value) is str and not value):
+                    continue
+                changes[name] = [None, holder.inn if name == "holder" else value]
             history.append((pk, "created", changes))
             events.append((CREATED, _event_data(row)))
         _copy_rows(Asset._meta.db_table, columns, tuples)

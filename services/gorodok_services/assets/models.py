@@ -248,7 +248,7 @@ class Encumbrance(models.Model):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     # Ended before (or without) its term, through ``asset_encumbrance_end``: the date and its basis.
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    end_basis = models.CharField(_("basis of ending"), max_length=300, blank=True)
+    end_basis = models.CharField(_("basis of ending"), max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -328,8 +328,9 @@ class AssetChange(models.Model):
     action = models.CharField(max_length=32)  # created, changed, removed, document_added, encumbrance_added
     changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
     source = models.CharField(max_length=16, blank=True)  # "", "import", "api", "back_office"
+    # The import that wrote the entry (no index: added to a filled table during a rolling deploy).
     import_run = models.ForeignKey(AssetImport, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="changes")  # the import that wrote the entry
+                                   related_name="changes", db_index=False)
 
     class Meta:
         verbose_name = _("history entry")
