@@ -1,15 +1,10 @@
-import binascii
-from base64 import b64decode
-
 import graphene
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
 
 from gorodok_graphql.assets.enums import AssetErrorCode
 from gorodok_graphql.assets.permissions import MODULE, WRITE_ROLES
 from gorodok_graphql.assets.types import AssetError, AssetImport
 from gorodok_graphql.core.mutations import BaseMutation
+from gorodok_graphql.core.uploads import file_from_base64
 from gorodok_services.assets.import_jobs import asset_import_start
 
 
@@ -42,11 +37,7 @@ class StartAssetImport(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, file_name, file, mapping=None):
-        try:
-            content = b64decode(file, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValidationError({"file": ValidationError(_("Not base64."), code="invalid")}) from exc
         columns = {item["header"]: item["field"] for item in mapping or ()}
-        row = asset_import_start(upload=ContentFile(content, name=file_name), filename=file_name, mapping=columns,
+        row = asset_import_start(upload=file_from_base64(file, file_name), filename=file_name, mapping=columns,
                                  actor=info.context.user, source="api")
         return cls(asset_import=row)
