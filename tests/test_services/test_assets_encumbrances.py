@@ -110,10 +110,12 @@ def test_back_office_changes_and_ends_an_encumbrance(client, alpha, beta):
         assert row.basis == "договор аренды № 5/1" and row.ended_on == date(2024, 1, 1)
     page = client.get(f"{LIST}{row.asset_id}/change/", HTTP_HOST=alpha.host).content.decode()
     assert f"{base}end/" not in page  # ended: no more actions
-    # another municipality's encumbrance, by URL
+    # another municipality's encumbrance, by URL (beta's second one: alpha has one only)
+    lease(beta)
     other = lease(beta)
-    assert client.get(f"{LIST}{row.asset_id}/encumbrances/{other.pk + 1000}/end/",
-                      HTTP_HOST=alpha.host).status_code == 404
+    with schema_context(alpha.schema_name):
+        assert not Encumbrance.objects.filter(pk=other.pk).exists()
+    assert client.get(f"{LIST}{row.asset_id}/encumbrances/{other.pk}/end/", HTTP_HOST=alpha.host).status_code == 404
 
 
 UPDATE = """mutation ($id: ID!, $input: AssetEncumbranceChangeInput!) { updateAssetEncumbrance(id: $id, input: $input) {
@@ -125,7 +127,8 @@ END = """mutation ($id: ID!, $on: Date!, $basis: String!) { endAssetEncumbrance(
 
 def test_api_mutations_with_typed_errors_and_isolation(client, alpha, beta):
     row = lease(alpha)
-    other = lease(beta)
+    lease(beta)
+    other = lease(beta)  # beta's second encumbrance: alpha has one only
     with schema_context(alpha.schema_name):
         _client, token = api_client_create(name="ЕГРН", scopes=["assets:read", "assets:write"])
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -144,8 +147,9 @@ def test_api_mutations_with_typed_errors_and_isolation(client, alpha, beta):
     _status, data = graphql(client, alpha.host, END, {"id": gid, "on": "2024-03-01", "basis": "ещё раз"}, **headers)
     assert data["data"]["endAssetEncumbrance"]["errors"] == [{"field": None, "code": "ENCUMBRANCE_ENDED"}]
     with schema_context(alpha.schema_name):
-        assert not Encumbrance.objects.filter(pk=other.pk + 1000).exists()
-    for wrong in (to_global_id("AssetEncumbrance", other.pk + 1000), to_global_id("Asset", row.asset_id)):
+        assert not Encumbrance.objects.filter(pk=other.pk).exists()
+    for wrong in (to_global_id("AssetEncumbrance", other.pk), to_global_id("AssetEncumbrance", 999999),
+                  to_global_id("Asset", row.asset_id)):
         _status, data = graphql(client, alpha.host, END, {"id": wrong, "on": "2024-02-01", "basis": "x"}, **headers)
         assert data["data"]["endAssetEncumbrance"]["errors"] == [{"field": "id", "code": "NOT_FOUND"}]
     read_only = {"HTTP_AUTHORIZATION": "Bearer " + api_client_create_in(alpha, ["assets:read"])}

@@ -176,3 +176,25 @@ def test_the_api_starts_an_import_and_follows_it(client, alpha, beta, media_root
     _s, data = graphql(client, alpha.host, STATE, {"id": gid}, HTTP_AUTHORIZATION=f"Bearer {read_token}")
     assert data["errors"][0]["extensions"]["requiredScope"] == "assets:write"
     assert to_global_id("AssetImport", 1)  # the ID's type name
+
+
+def test_the_progress_page_is_for_those_who_change_the_register_of_its_municipality(client, alpha, beta, media_root):
+    from tests.conftest import login
+    from tests.support.appeals import staff
+
+    holder(beta)
+    start(beta, csv_bytes(1), queue=False)
+    other = start(beta, csv_bytes(1), queue=False)  # beta's second import: alpha has one only
+    holder(alpha)
+    mine = start(alpha, csv_bytes(1), queue=False)
+    with schema_context(alpha.schema_name):
+        assert not AssetImport.objects.filter(pk=other.pk).exists()
+    url = "/admin/assets/asset/imports/{}/"
+    login(client, alpha.host, alpha.admin_email)
+    assert client.get(url.format(mine.pk), HTTP_HOST=alpha.host).status_code == 200
+    assert client.get(url.format(other.pk), HTTP_HOST=alpha.host).status_code == 404
+    assert client.get(url.format(other.pk) + "status.json", HTTP_HOST=alpha.host).status_code == 404
+    staff(alpha, "reader@alpha.example.ru", "viewer")
+    login(client, alpha.host, "reader@alpha.example.ru")
+    assert client.get(url.format(mine.pk), HTTP_HOST=alpha.host).status_code == 403
+    assert client.get(url.format(mine.pk) + "status.json", HTTP_HOST=alpha.host).status_code == 403
