@@ -192,9 +192,12 @@ def test_the_progress_page_is_for_those_who_change_the_register_of_its_municipal
     url = "/admin/assets/asset/imports/{}/"
     login(client, alpha.host, alpha.admin_email)
     assert client.get(url.format(mine.pk), HTTP_HOST=alpha.host).status_code == 200
+    listing = client.get("/admin/assets/assetimport/", HTTP_HOST=alpha.host).content.decode()
+    assert url.format(mine.pk) in listing and "reestr.csv" in listing
     assert client.get(url.format(other.pk), HTTP_HOST=alpha.host).status_code == 404
     assert client.get(url.format(other.pk) + "status.json", HTTP_HOST=alpha.host).status_code == 404
     staff(alpha, "reader@alpha.example.ru", "viewer")
     login(client, alpha.host, "reader@alpha.example.ru")
     assert client.get(url.format(mine.pk), HTTP_HOST=alpha.host).status_code == 403
     assert client.get(url.format(mine.pk) + "status.json", HTTP_HOST=alpha.host).status_code == 403
+    assert client.get("/admin/assets/assetimport/", HTTP_HOST=alpha.host).status_code == 403

@@ -384,6 +384,7 @@ class AssetAdmin(ModuleAdmin):
         ]
         if may(request, CHANGE):
             links.insert(0, {"label": _("Import"), "url": reverse(f"{name}:assets_asset_import")})
+            links.insert(1, {"label": _("Imports"), "url": reverse(f"{name}:assets_assetimport_changelist")})
         return links
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -682,3 +683,36 @@ class AssetsSettingsAdmin(ModuleAdmin):
     def save_model(self, request, obj, form, change):
         services.assets_settings_update(values={name: form.cleaned_data[name] for name in self.fields},
                                         actor=request.user)
+
+
+@admin.register(AssetImport, site=back_office)
+class AssetImportAdmin(ModuleAdmin):
+    """The register's imports, newest first: each opens its progress page (and report)."""
+
+    view_action = CHANGE
+    list_display = ("file_name", "status", "rows_total", "rows_done", "created_count", "updated_count",
+                    "rejected_count", "actor_email", "created_at")
+    list_display_links = None
+    list_filter = ("status",)
+    ordering = ("-created_at", "-pk")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        self.list_display_links = None
+        return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        return ("progress", *self.list_display[1:])
+
+    @admin.display(description=_("file"), ordering="file_name")
+    def progress(self, obj: AssetImport) -> str:
+        url = reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[obj.pk])
+        return format_html('<a href="{}" class="asset-import-link">{}</a>', url, obj.file_name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[object_id]))

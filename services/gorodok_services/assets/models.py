@@ -291,11 +291,11 @@ class AssetImport(models.Model):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     error = models.TextField(_("error"), blank=True)  # why the file could not be taken at all
     report = models.JSONField(_("rejected rows"), default=list, blank=True)  # [{row, register_number, name, reasons}]
-    actor_email = models.CharField(max_length=254, blank=True)
-    source = models.CharField(max_length=16, blank=True)  # back_office, api, command
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    actor_email = models.CharField(_("started by"), max_length=254, blank=True)
+    source = models.CharField(_("source"), max_length=16, blank=True)  # back_office, api, command
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("register import")
