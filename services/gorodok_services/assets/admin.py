@@ -120,6 +120,9 @@ class EncumbranceInline(ReadOnlyInline):
     fields = readonly_fields = ("kind", "basis", "beneficiary", "starts_on", "ends_on", "ended_on", "end_basis",
                                 "manage")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("asset")
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         return fields if may(request, CHANGE) else [name for name in fields if name != "manage"]
