@@ -59,3 +59,19 @@ def asset_gid(asset) -> str:
 
 def holder_gid(owner) -> str:
     return to_global_id("AssetHolder", owner.pk)
+
+
+def run_queued(broker) -> int:
+    """Run the queued jobs here, in their schemas, as a worker would (the test's transaction is not
+    committed, so a worker thread would not see its rows)."""
+    import dramatiq
+
+    queue = broker.queues.get("default")
+    done = 0
+    while queue is not None and not queue.empty():
+        message = dramatiq.Message.decode(queue.get_nowait())
+        queue.task_done()
+        with schema_context(message.options["tenant_schema"]):
+            broker.get_actor(message.actor_name).fn(*message.args, **message.kwargs)
+        done += 1
+    return done

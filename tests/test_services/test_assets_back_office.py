@@ -8,6 +8,7 @@ import io
 import re
 from decimal import Decimal
 
+import dramatiq
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -15,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from gorodok_services.assets.models import Asset, AssetChange, AssetStatus
 from tests.conftest import login
-from tests.support.assets import SCHOOL_INN, building, holder, vehicle
+from tests.support.assets import SCHOOL_INN, building, holder, run_queued, vehicle
 
 LIST = "/admin/assets/asset/"
 
@@ -115,7 +116,7 @@ def _workbook(rows) -> bytes:
     return target.getvalue()
 
 
-def test_the_import_wizard(signed_in, alpha, media_root):
+def test_the_import_wizard(signed_in, alpha, media_root, django_capture_on_commit_callbacks):
     holder(alpha)
     content = _workbook([
         ["Наименование объекта", "Тип объекта", "Вид права", "ИНН правообладателя", "Балансовая стоимость", "Заметки"],
@@ -136,8 +137,20 @@ def test_the_import_wizard(signed_in, alpha, media_root):
     assert 'class="import-created"' in page and "Dry run: nothing was written." in page
     with schema_context(alpha.schema_name):
         assert not Asset.objects.exists()
-    response = signed_in.post(url, {"step": "import", **mapping}, HTTP_HOST=alpha.host)
-    assert "Imported." in response.content.decode()
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(url, {"step": "import", **mapping}, HTTP_HOST=alpha.host)
+    assert response.status_code == 302 and "/imports/" in response.url  # a job, not an import in the request
+    with schema_context(alpha.schema_name):
+        assert not Asset.objects.exists()
+    page = signed_in.get(response.url, HTTP_HOST=alpha.host).content.decode()
+    assert "import_progress.js" in page and "<progress" in page
+    status = signed_in.get(f"{response.url}status.json", HTTP_HOST=alpha.host).json()
+    assert status["status"] == "queued" and status["finished"] is False
+    assert run_queued(broker) == 1
+    status = signed_in.get(f"{response.url}status.json", HTTP_HOST=alpha.host).json()
+    assert (status["status"], status["percent"], status["created"], status["rowsDone"]) == ("done", 100, 2, 2)
     with schema_context(alpha.schema_name):
         assert sorted(Asset.objects.values_list("register_number", "name")) == [
             ("1.000001", "Котельная № 3"), ("2.000001", "Автобус")]

@@ -8,6 +8,7 @@ from gorodok_services.assets.models import (
     DocumentRole,
     EncumbranceKind,
     HolderKind,
+    ImportStatus,
     LifecycleStatus,
     RightType,
     Section,
@@ -32,6 +33,10 @@ AssetDocumentKindEnum = graphene.Enum.from_enum(
     DocumentKind, name="AssetDocumentKind", description="A document's kind.")
 AssetEncumbranceKindEnum = graphene.Enum.from_enum(
     EncumbranceKind, name="AssetEncumbranceKind", description="The kind of an encumbrance (restriction) of an object.")
+
+AssetImportStatusEnum = graphene.Enum.from_enum(
+    ImportStatus, name="AssetImportStatus",
+    description="Where a register import is: queued, running (checking every row, then writing), done, failed.")
 
 # Every code the assets services raise, plus the generic ones of input validation and lookups.
 GENERIC_ERROR_CODES = ("INVALID", "REQUIRED", "NOT_FOUND", "INVALID_CHOICE", "MAX_LENGTH")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from gorodok_graphql.core.ids import object_from_global_id, pk_from_global_id
-from gorodok_services.assets.models import Asset, Holder
+from gorodok_services.assets.models import Asset, Encumbrance, Holder
 
-__all__ = ["asset_from_global_id", "holder_from_global_id", "pk_from_global_id"]
+__all__ = ["asset_from_global_id", "encumbrance_from_global_id", "holder_from_global_id", "pk_from_global_id"]
 
 
 def asset_from_global_id(global_id: str, field: str = "id") -> Asset:
@@ -17,3 +17,8 @@ def asset_from_global_id(global_id: str, field: str = "id") -> Asset:
 
 def holder_from_global_id(global_id: str, field: str = "holder_id") -> Holder:
     return object_from_global_id(global_id, "AssetHolder", Holder, field=field, message=_("No such right holder."))
+
+
+def encumbrance_from_global_id(global_id: str, field: str = "id") -> Encumbrance:
+    return object_from_global_id(global_id, "AssetEncumbrance", Encumbrance, field=field,
+                                 message=_("No such encumbrance."))

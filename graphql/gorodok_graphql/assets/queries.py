@@ -8,12 +8,14 @@ from gorodok_graphql.assets.enums import (
     AssetStatusEnum,
 )
 from gorodok_graphql.assets.lookup import pk_from_global_id
-from gorodok_graphql.assets.permissions import MODULE, check_can_read_assets
-from gorodok_graphql.assets.types import Asset, AssetHolder
+from gorodok_graphql.assets.permissions import MODULE, check_assets_permission, check_can_read_assets
+from gorodok_graphql.assets.types import Asset, AssetHolder, AssetImport
 from gorodok_graphql.core.enums import enum_value
 from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.core.permissions import module_required
+from gorodok_services.assets.models import AssetImport as AssetImportModel
 from gorodok_services.assets.models import Holder
+from gorodok_services.assets.permissions import CHANGE
 from gorodok_services.assets.selectors import asset_filter, asset_list
 
 
@@ -43,6 +45,9 @@ class AssetQueries(graphene.ObjectType):
         description="Section 3 of the register: the right holders, by name.",
     )
     asset_holder = graphene.Field(AssetHolder, id=graphene.ID(required=True), description="One right holder.")
+    asset_import = graphene.Field(AssetImport, id=graphene.ID(required=True),
+                                  description="A register import started with startAssetImport: its state and report "
+                                              "(needs assets:write).")
 
     @module_required(MODULE)
     def resolve_assets(root, info, section=None, kind=None, right_type=None, holder=None, status=None,
@@ -78,3 +83,9 @@ class AssetQueries(graphene.ObjectType):
         check_can_read_assets(info)
         pk = pk_from_global_id(id, "AssetHolder")
         return Holder.objects.filter(pk=pk).first() if pk is not None else None
+
+    @module_required(MODULE)
+    def resolve_asset_import(root, info, id):
+        check_assets_permission(info, CHANGE)
+        pk = pk_from_global_id(id, "AssetImport")
+        return AssetImportModel.objects.filter(pk=pk).first() if pk is not None else None

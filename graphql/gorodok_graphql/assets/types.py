@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import graphene
 from django.apps import apps
+from django.urls import reverse
 from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
 
 from gorodok_graphql.assets.dataloaders import history_loader, transitions_loader
 from gorodok_graphql.assets.depreciation.dataloaders import net_book_value_loader
@@ -13,6 +15,7 @@ from gorodok_graphql.assets.enums import (
     AssetEncumbranceKindEnum,
     AssetErrorCode,
     AssetHolderKindEnum,
+    AssetImportStatusEnum,
     AssetKindEnum,
     AssetLifecycleStatusEnum,
     AssetRightTypeEnum,
@@ -23,7 +26,9 @@ from gorodok_graphql.assets.housing_dataloaders import housing_loader, utility_l
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
 from gorodok_services.assets import models
+from gorodok_services.assets.downloads import document_file_info
 from gorodok_services.assets.lifecycle import allowed_next
+from gorodok_services.assets.selectors import with_listed_in_extract
 
 AssetError = error_type("AssetError", AssetErrorCode, "Why a change to the property register was refused.")
 
@@ -74,12 +79,35 @@ class AssetHolder(DjangoObjectType):
 class AssetDocument(graphene.ObjectType):
     """A document that is the basis of acquiring or ending the right."""
 
+    id = graphene.ID(required=True, description="Global ID of the document.")
     role = graphene.Field(AssetDocumentRoleEnum, required=True)
     kind = graphene.Field(AssetDocumentKindEnum, required=True)
     number = graphene.String()
     date = graphene.Date(required=True)
     issuer = graphene.String()
     has_file = graphene.Boolean(required=True, description="Whether a scan is attached (in the back office).")
+    file_name = graphene.String(description="The scan's file name as it downloads; null without a scan.")
+    file_size = graphene.Int(description="The scan's size in bytes; null without a scan.")
+    download_url = graphene.String(
+        description="Where an API client with assets:read downloads the scan (GET with the same bearer token as "
+                    "/graphql/; every download is audited); null without a scan.")
+
+    def resolve_id(root, info):
+        return to_global_id("AssetDocument", root.pk)
+
+    def resolve_file_name(root, info):
+        file_info = document_file_info(root)
+        return file_info[0] if file_info else None
+
+    def resolve_file_size(root, info):
+        file_info = document_file_info(root)
+        return file_info[1] if file_info else None
+
+    def resolve_download_url(root, info):
+        if not root.file:
+            return None
+        return info.context.build_absolute_uri(
+            reverse("asset-document-file", args=[to_global_id("AssetDocument", root.pk)]))
 
     def resolve_number(root, info):
         return _or_none(root.number)
@@ -92,11 +120,24 @@ class AssetDocument(graphene.ObjectType):
 
 
 class AssetEncumbrance(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Global ID of the encumbrance.")
     kind = graphene.Field(AssetEncumbranceKindEnum, required=True)
     basis = graphene.String(required=True)
     beneficiary = graphene.String(required=True, description="In whose favour.")
     starts_on = graphene.Date(required=True)
     ends_on = graphene.Date(description="Null: without a term.")
+    ended_on = graphene.Date(description="When it was ended (endAssetEncumbrance); null while in force.")
+    end_basis = graphene.String(description="The basis of ending it; null while in force.")
+    is_active = graphene.Boolean(required=True, description="In force: not ended.")
+
+    def resolve_id(root, info):
+        return to_global_id("AssetEncumbrance", root.pk)
+
+    def resolve_end_basis(root, info):
+        return _or_none(root.end_basis)
+
+    def resolve_is_active(root, info):
+        return not root.is_ended
 
 
 class AssetHistoryEntry(graphene.ObjectType):
@@ -105,7 +146,7 @@ class AssetHistoryEntry(graphene.ObjectType):
     at = graphene.DateTime(required=True)
     actor_email = graphene.String(description="Null for the system or an import without a signed-in person.")
     action = graphene.String(required=True, description="created, changed, removed, document_added, "
-                                                        "encumbrance_added")
+                                                        "encumbrance_added, encumbrance_changed, encumbrance_ended")
     source = graphene.String(description="back_office, api or import.")
     changes = graphene.JSONString(required=True, description='{"field": [before, after]}')
 
@@ -163,6 +204,9 @@ class Asset(DjangoObjectType):
         AssetNetBookValue, month=graphene.Date(required=True, description="Any day of the month."),
         description="Depreciation for the month and the net book value at its end; null when the object has "
                     "no depreciation terms (its own or its kind's) or was not on the books in that month.")
+    listed_in_extract = graphene.Boolean(
+        required=True, description="Whether the register extract lists the object: real estate always, movables at or "
+                                   "above the municipality's threshold or especially valuable; removed objects never.")
 
     class Meta:
         model = models.Asset
@@ -212,3 +256,69 @@ class Asset(DjangoObjectType):
 
     def resolve_net_book_value(root, info, month):
         return net_book_value_loader(info.context).load((root.pk, month.replace(day=1)))
+
+    def resolve_listed_in_extract(root, info):
+        listed = getattr(root, "listed_in_extract", None)
+        if listed is None:  # an object not read through the list's selector
+            listed = with_listed_in_extract(models.Asset.objects.filter(pk=root.pk)).values_list(
+                "listed_in_extract", flat=True).first()
+        return bool(listed)
+
+
+class AssetImportRejectedRow(graphene.ObjectType):
+    row = graphene.Int(required=True, description="The spreadsheet's row number (the headers are row 1).")
+    register_number = graphene.String()
+    name = graphene.String()
+    reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    def resolve_row(root, info):
+        return root["row"]
+
+    def resolve_register_number(root, info):
+        return root.get("register_number") or None
+
+    def resolve_name(root, info):
+        return root.get("name") or None
+
+    def resolve_reasons(root, info):
+        return root.get("reasons") or []
+
+
+class AssetImport(graphene.ObjectType):
+    """A register import running as a background job: every row is checked first (a file with a rejected
+    row is not written at all), then written a chunk at a time."""
+
+    id = graphene.ID(required=True, description="Global ID of the import.")
+    file_name = graphene.String(required=True)
+    status = graphene.Field(AssetImportStatusEnum, required=True)
+    checked = graphene.Boolean(required=True, description="Every row has been checked; writing has begun.")
+    rows_total = graphene.Int(required=True, description="Rows of the file (known once every row is checked).")
+    rows_checked = graphene.Int(required=True)
+    rows_done = graphene.Int(required=True, description="Rows written (committed).")
+    percent = graphene.Int(required=True, description="Progress, 0-100.")
+    created = graphene.Int(required=True)
+    updated = graphene.Int(required=True)
+    rejected = graphene.Int(required=True)
+    error = graphene.String(description="Why the import failed; null otherwise.")
+    rejected_rows = graphene.List(graphene.NonNull(AssetImportRejectedRow), required=True,
+                                  description="The rejected rows and their reasons (at most 1,000).")
+    created_at = graphene.DateTime(required=True)
+    finished_at = graphene.DateTime()
+
+    def resolve_id(root, info):
+        return to_global_id("AssetImport", root.pk)
+
+    def resolve_created(root, info):
+        return root.created_count
+
+    def resolve_updated(root, info):
+        return root.updated_count
+
+    def resolve_rejected(root, info):
+        return root.rejected_count
+
+    def resolve_error(root, info):
+        return _or_none(root.error)
+
+    def resolve_rejected_rows(root, info):
+        return root.report or []

@@ -8,8 +8,10 @@ the extract downloads. Access follows the module's rule table (permissions.py); 
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -17,21 +19,24 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.core.files import File
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
-from gorodok_services.assets import exports, imports, lifecycle, services
+from gorodok_services.assets import downloads, exports, import_jobs, imports, lifecycle, services
 from gorodok_services.assets.columns import ASSET_HEADERS, IMPORT_FIELDS
 from gorodok_services.assets.housing.inlines import PROFILE_INLINES, profile_links
 from gorodok_services.assets.models import (
     Asset,
     AssetChange,
     AssetDocument,
+    AssetImport,
     AssetsSettings,
     AssetTransition,
     DocumentKind,
@@ -43,7 +48,7 @@ from gorodok_services.assets.models import (
     Section,
 )
 from gorodok_services.assets.permissions import CHANGE, READ, SETTINGS, assets_permit
-from gorodok_services.assets.selectors import in_register_condition
+from gorodok_services.assets.selectors import in_register_condition, with_listed_in_extract
 from gorodok_tenants.console.mixins import (
     AuditedAdminMixin,
     ModuleAdminMixin,
@@ -102,12 +107,37 @@ class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 class DocumentInline(ReadOnlyInline):
     model = AssetDocument
-    fields = readonly_fields = ("role", "kind", "number", "date", "issuer", "file")
+    fields = readonly_fields = ("role", "kind", "number", "date", "issuer", "scan")
+
+    @admin.display(description=_("file"))
+    def scan(self, obj: AssetDocument) -> str:
+        # Never the storage's URL (media files are not served): the audited download.
+        if not obj.pk or not obj.file:
+            return "—"
+        url = reverse(f"{back_office.name}:assets_asset_document_download", args=[obj.asset_id, obj.pk])
+        return format_html('<a href="{}" class="asset-document-download">{}</a>', url,
+                           downloads.safe_download_name(obj))
 
 
 class EncumbranceInline(ReadOnlyInline):
     model = Encumbrance
-    fields = readonly_fields = ("kind", "basis", "beneficiary", "starts_on", "ends_on")
+    fields = readonly_fields = ("kind", "basis", "beneficiary", "starts_on", "ends_on", "ended_on", "end_basis",
+                                "manage")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("asset")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if may(request, CHANGE) else [name for name in fields if name != "manage"]
+
+    @admin.display(description=_("actions"))
+    def manage(self, obj: Encumbrance) -> str:
+        if not obj.pk or obj.is_ended or obj.asset.is_removed:
+            return "—"
+        links = [(reverse(f"{back_office.name}:assets_encumbrance_action", args=[obj.asset_id, obj.pk, code]), label)
+                 for code, label in (("change", _("Change")), ("end", _("End")))]
+        return format_html_join(" · ", '<a href="{}" class="asset-encumbrance-action">{}</a>', links)
 
 
 class TransitionInline(ReadOnlyInline):
@@ -244,6 +274,18 @@ class StatusForm(forms.Form):
                                                 if value in allowed]
 
 
+class EncumbranceEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("ended on"))
+    basis = forms.CharField(label=_("basis of ending"), max_length=300,
+                            help_text=_("E.g. the agreement terminating the lease, its number and date."))
+
+
+ENCUMBRANCE_ACTIONS = {
+    "change": (AssetAction("change", _("Change the encumbrance"), _("The encumbrance is changed.")), EncumbranceForm),
+    "end": (AssetAction("end", _("End the encumbrance"), _("The encumbrance is ended.")), EncumbranceEndForm),
+}
+
+
 class RemovalForm(DocumentForm):
     removed_on = forms.DateField(label=_("removed from the register on"))
     reason = forms.CharField(label=_("reason for removal"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
@@ -329,7 +371,7 @@ def _import_dir() -> Path:
 class AssetAdmin(ModuleAdmin):
     form = AssetForm
     list_display = ("register_number", "name", "kind", "address", "holder", "right_type", "balance_value",
-                    "residual_value", "lifecycle_status", "status")
+                    "residual_value", "lifecycle_status", "status", "listed")
     list_display_links = ("register_number", "name")
     list_filter = ("section", "kind", "right_type", "holder", "lifecycle_status", "status", InRegisterFilter)
     list_select_related = ("holder",)
@@ -350,6 +392,13 @@ class AssetAdmin(ModuleAdmin):
         (_("Accounting"), {"fields": ("balance_value", "residual_value", "values_date", "included_on")}),
     )
     removed_fieldset = (_("Status"), {"fields": ("lifecycle_status", "status", "removed_on", "removal_reason")})
+
+    def get_queryset(self, request):
+        return with_listed_in_extract(super().get_queryset(request))
+
+    @admin.display(description=_("in the extract"), boolean=True, ordering="listed_in_extract")
+    def listed(self, obj: Asset) -> bool:
+        return getattr(obj, "listed_in_extract", None)
 
     def get_inline_instances(self, request, obj=None):
         # A new object has no documents, encumbrances or history yet: they come through its services.
@@ -406,6 +455,7 @@ class AssetAdmin(ModuleAdmin):
         ]
         if may(request, CHANGE):
             links.insert(0, {"label": _("Import"), "url": reverse(f"{name}:assets_asset_import")})
+            links.insert(1, {"label": _("Imports"), "url": reverse(f"{name}:assets_assetimport_changelist")})
         return links
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -429,6 +479,14 @@ class AssetAdmin(ModuleAdmin):
 
     def get_urls(self):
         custom = [
+            path("imports/<int:import_id>/", self.admin_site.admin_view(self.import_progress_view),
+                 name="assets_asset_import_progress"),
+            path("imports/<int:import_id>/status.json", self.admin_site.admin_view(self.import_status_view),
+                 name="assets_asset_import_status"),
+            path("<path:object_id>/documents/<int:document_id>/download/",
+                 self.admin_site.admin_view(self.document_download_view), name="assets_asset_document_download"),
+            path("<path:object_id>/encumbrances/<int:encumbrance_id>/<str:code>/",
+                 self.admin_site.admin_view(self.encumbrance_action_view), name="assets_encumbrance_action"),
             path("import/", self.admin_site.admin_view(self.import_view), name="assets_asset_import"),
             path("extract.<str:fmt>", self.admin_site.admin_view(self.extract_view), name="assets_asset_extract"),
             path("<path:object_id>/act/<str:code>/", self.admin_site.admin_view(self.action_view),
@@ -462,6 +520,90 @@ class AssetAdmin(ModuleAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": action.label, "action": action,
             "asset": asset, "form": form, "change_url": self._change_url(asset.pk), "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "assets/asset_action.html", context)
+
+    def _import_run(self, request, import_id) -> AssetImport:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        run = AssetImport.objects.filter(pk=import_id).first()
+        if run is None:
+            raise Http404
+        return run
+
+    def import_progress_view(self, request, import_id):
+        run = self._import_run(request, import_id)
+        if request.method == "POST":
+            try:
+                import_jobs.asset_import_resume(row=run, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("The import is queued again; it continues where it stopped."),
+                                  messages.SUCCESS)
+            return redirect(request.path)
+        labels = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"),
+                  "checked": _("rows checked"), "written": _("rows written"), "created": _("created"),
+                  "updated": _("updated"), "rejected": _("rejected")}
+        stalled = not run.is_finished and run.created_at < timezone.now() - timedelta(minutes=5)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "run": run,
+            "title": _("Import of the register"),
+            "status_url": reverse(f"{self.admin_site.name}:assets_asset_import_status", args=[run.pk]),
+            "labels_json": json.dumps({k: str(v) for k, v in labels.items()}, ensure_ascii=False),
+            "resume_url": request.path if stalled else "",
+        }
+        return TemplateResponse(request, "assets/asset_import_progress.html", context)
+
+    def import_status_view(self, request, import_id):
+        run = self._import_run(request, import_id)
+        return JsonResponse(import_state(run))
+
+    def document_download_view(self, request, object_id, document_id):
+        """The scan of a document, to staff who may read the register: audited, as an attachment."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        asset = self.get_object(request, object_id)
+        if asset is None:
+            raise Http404
+        document = AssetDocument.objects.select_related("asset").filter(pk=document_id, asset=asset).first()
+        return downloads.document_download(document=document, actor=request.user, request=request,
+                                           source="back_office")
+
+    def encumbrance_action_view(self, request, object_id, encumbrance_id, code):
+        if code not in ENCUMBRANCE_ACTIONS:
+            raise Http404
+        action, form_class = ENCUMBRANCE_ACTIONS[code]
+        asset = self.get_object(request, object_id)
+        if asset is None:
+            raise Http404
+        encumbrance = Encumbrance.objects.filter(pk=encumbrance_id, asset=asset).first()
+        if encumbrance is None:
+            raise Http404
+        if not self.has_change_permission(request, asset):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        initial = {name: getattr(encumbrance, name) for name in services.ENCUMBRANCE_FIELDS} if code == "change" else {}
+        form = form_class(request.POST if posted else None, initial=initial)
+        if posted and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if code == "change":
+                    services.asset_encumbrance_update(
+                        encumbrance=encumbrance, values={n: data[n] for n in services.ENCUMBRANCE_FIELDS},
+                        actor=request.user, source="back_office")
+                else:
+                    services.asset_encumbrance_end(encumbrance=encumbrance, ended_on=data["ended_on"],
+                                                   basis=data["basis"], actor=request.user, source="back_office")
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                self.message_user(request, action.done, messages.SUCCESS)
+                return redirect(self._change_url(asset.pk))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "title": f"{action.label}: {encumbrance}", "action": action, "asset": asset, "form": form,
+            "change_url": self._change_url(asset.pk), "media": self.media + form.media,
         }
         return TemplateResponse(request, "assets/asset_action.html", context)
 
@@ -508,10 +650,23 @@ class AssetAdmin(ModuleAdmin):
                 return TemplateResponse(request, "assets/asset_import.html", context)
             form = MappingForm(request.POST, headers=headers, proposed=proposed)
             report = None
-            if form.is_valid():
+            if form.is_valid() and step == "import":
+                # The import itself is a job: this page only starts it and shows its progress.
+                try:
+                    with path_.open("rb") as handle:
+                        run = import_jobs.asset_import_start(upload=File(handle), filename=stored["name"],
+                                                             mapping=form.mapping(), actor=request.user,
+                                                             source="back_office")
+                except ValidationError as exc:
+                    context["file_errors"] = exc.messages
+                else:
+                    path_.unlink(missing_ok=True)
+                    request.session.pop("assets_import", None)
+                    return redirect(reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[run.pk]))
+            elif form.is_valid():
                 try:
                     report = imports.assets_import(path=path_, filename=stored["name"], mapping=form.mapping(),
-                                                   dry_run=step == "dry_run", actor=request.user)
+                                                   dry_run=True, actor=request.user)
                 except ValidationError as exc:
                     context["file_errors"] = exc.messages
             if report is not None and report.applied:
@@ -542,6 +697,13 @@ class AssetAdmin(ModuleAdmin):
                 return TemplateResponse(request, "assets/asset_import.html", context)
         context["upload_form"] = form
         return TemplateResponse(request, "assets/asset_import.html", context)
+
+
+def import_state(run: AssetImport) -> dict:
+    """What the progress page polls: small, no report rows."""
+    return {"status": run.status, "finished": run.is_finished, "checked": run.checked, "percent": run.percent,
+            "rowsTotal": run.rows_total, "rowsChecked": run.rows_checked, "rowsDone": run.rows_done,
+            "created": run.created_count, "updated": run.updated_count, "rejected": run.rejected_count}
 
 
 def _ru(chunks):
@@ -599,3 +761,36 @@ class AssetsSettingsAdmin(ModuleAdmin):
     def save_model(self, request, obj, form, change):
         services.assets_settings_update(values={name: form.cleaned_data[name] for name in self.fields},
                                         actor=request.user)
+
+
+@admin.register(AssetImport, site=back_office)
+class AssetImportAdmin(ModuleAdmin):
+    """The register's imports, newest first: each opens its progress page (and report)."""
+
+    view_action = CHANGE
+    list_display = ("file_name", "status", "rows_total", "rows_done", "created_count", "updated_count",
+                    "rejected_count", "actor_email", "created_at")
+    list_display_links = None
+    list_filter = ("status",)
+    ordering = ("-created_at", "-pk")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        self.list_display_links = None
+        return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        return ("progress", *self.list_display[1:])
+
+    @admin.display(description=_("file"), ordering="file_name")
+    def progress(self, obj: AssetImport) -> str:
+        url = reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[obj.pk])
+        return format_html('<a href="{}" class="asset-import-link">{}</a>', url, obj.file_name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[object_id]))

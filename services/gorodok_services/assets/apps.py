@@ -13,4 +13,4 @@ class AssetsConfig(AppConfig):
 
     def ready(self) -> None:
         # The back office is a custom admin site: registering the register's admin is this app's job.
-        from gorodok_services.assets import admin  # noqa: F401
+        from gorodok_services.assets import actors, admin  # noqa: F401

@@ -26,5 +26,7 @@ NOT_REAL_ESTATE = "not_real_estate"
 BEFORE_ACQUISITION = "before_acquisition"
 INVALID_INTERVAL = "invalid_interval"
 SCHEDULE_TARGET = "schedule_target"
+ENCUMBRANCE_ENDED = "encumbrance_ended"
+IMPORT_FINISHED = "import_finished"
 
 ALL = [value for name, value in dict(globals()).items() if name.isupper()]

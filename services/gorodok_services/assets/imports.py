@@ -15,8 +15,8 @@ import codecs
 import csv
 import io
 import json
-import operator
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +41,7 @@ from gorodok_services.assets.models import (
     Asset,
     AssetChange,
     AssetKind,
+    AssetStatus,
     Holder,
     RightType,
 )
@@ -63,13 +64,15 @@ UPDATED_ROW = "updated"
 REJECTED_ROW = "rejected"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
+    """One row of the report (kept for every row: small, no per-row dict or empty list)."""
+
     row: int  # the spreadsheet's row number (the headers are row 1)
     outcome: str
     register_number: str = ""
     name: str = ""
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] | tuple[()] = ()
 
 
 @dataclass
@@ -130,22 +133,29 @@ def open_table(path: str | Path, filename: str = ""):
 
 
 def _open_xlsx(path: Path):
-    import zipfile
+    from xml.etree.ElementTree import ParseError
 
-    from openpyxl import load_workbook
+    from gorodok_services.assets.xlsx_rows import NotAWorkbook, iter_rows
 
+    unreadable = (NotAWorkbook, ParseError, KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile)
+
+    def rows() -> Iterator[list]:
+        try:
+            yield from iterator
+        except unreadable as exc:
+            raise _error(_("The file cannot be read as an XLSX workbook."), codes.UNREADABLE_FILE) from exc
+
+    iterator = iter_rows(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        headers = list(next(iterator, None) or ())
+    except unreadable as exc:
         raise _error(_("The file cannot be read as an XLSX workbook."), codes.UNREADABLE_FILE) from exc
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        headers = list(next(rows, ()) or ())
         while headers and headers[-1] is None:
             headers.pop()
-        yield [("" if h is None else str(h)) for h in headers], (list(r) for r in rows)
+        yield [("" if h is None else str(h)) for h in headers], rows()
     finally:
-        workbook.close()
+        iterator.close()
 
 
 def _open_csv(path: Path):
@@ -377,27 +387,57 @@ def assets_import(*, path: str | Path, filename: str = "", mapping: dict[str, st
         return report
 
 
-def _run(report: ImportReport, rows: Iterator[list], fields: list[str], *, write: bool, actor) -> None:
-    today = register_today()
-    holders = {h.inn: h for h in Holder.objects.all()}
-    seen_numbers: set[str] = set()
+def iter_chunks(rows: Iterator[list]) -> Iterator[list[tuple[int, list]]]:
+    """The file's rows in chunks of ``CHUNK`` (row number, cells), blank lines left out: the same
+    chunks every time the same file is read (an interrupted import resumes at a chunk's boundary)."""
     chunk: list[tuple[int, list]] = []
     row_number = 1
+    taken = 0
     for cells in rows:
         row_number += 1
         if not any(c not in (None, "") and str(c).strip() for c in cells):
             continue  # blank lines are not rows
-        if row_number - 1 > MAX_IMPORT_ROWS:
+        taken += 1
+        if taken > MAX_IMPORT_ROWS:
             raise _error(_("More than %(limit)d rows; split the file."), codes.FILE_TOO_LARGE, limit=MAX_IMPORT_ROWS)
         chunk.append((row_number, cells))
         if len(chunk) >= CHUNK:
-            _run_chunk(report, chunk, fields, holders, seen_numbers, today, write=write, actor=actor)
+            yield chunk
             chunk = []
     if chunk:
-        _run_chunk(report, chunk, fields, holders, seen_numbers, today, write=write, actor=actor)
+        yield chunk
 
 
-def _run_chunk(report, chunk, fields, holders, seen_numbers, today, *, write: bool, actor) -> None:
+@dataclass
+class ChunkContext:
+    """What every chunk of one run shares: the holders by INN, the register numbers seen, today."""
+
+    holders: dict
+    today: date
+    email: str = ""
+    import_id: int | None = None
+    seen_numbers: set = field(default_factory=set)
+
+    @classmethod
+    def current(cls, *, email: str = "", import_id: int | None = None) -> ChunkContext:
+        return cls(holders={h.inn: h for h in Holder.objects.all()}, today=register_today(), email=email,
+                   import_id=import_id)
+
+
+def _run(report: ImportReport, rows: Iterator[list], fields: list[str], *, write: bool, actor) -> None:
+    context = ChunkContext.current(email=_email(actor))
+    for chunk in iter_chunks(rows):
+        run_chunk(report, chunk, fields, context, write=write)
+
+
+def _email(actor) -> str:
+    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
+
+
+def run_chunk(report: ImportReport, chunk: list[tuple[int, list]], fields: list[str], context: ChunkContext, *,
+              write: bool) -> None:
+    """Check one chunk's rows into ``report`` and, with ``write`` and no row rejected so far, write them."""
+    holders, seen_numbers, today = context.holders, context.seen_numbers, context.today
     parsed = []
     numbers = []
     for row_number, cells in chunk:
@@ -457,10 +497,11 @@ def _run_chunk(report, chunk, fields, holders, seen_numbers, today, *, write: bo
             report.created += 1
             outcome = RowOutcome(row_number, CREATED_ROW, number, name)
             _report_row(report, outcome)
-            to_create.append((outcome, Asset(register_number=number, **{
-                k: v for k, v in merged.items() if k in ASSET_FIELDS and v is not None})))
+            row = {k: v for k, v in merged.items() if k in ASSET_FIELDS and v is not None}
+            row["register_number"] = number
+            to_create.append((outcome, row))
     if write and not report.rejected:
-        _write(to_create, to_update, actor)
+        _write(to_create, to_update, email=context.email, import_id=context.import_id)
 
 
 def _report_row(report: ImportReport, outcome: RowOutcome) -> None:
@@ -476,20 +517,57 @@ def _plain(value):
     return value
 
 
-def _write(to_create: list[tuple[RowOutcome, Asset]], to_update: list[tuple[Asset, dict]], actor) -> None:
-    """One chunk in bulk: numbers for new objects (under the section's lock), the objects, their
-    history and their webhook events, each table in one COPY."""
-    by_section: dict[str, list[tuple[RowOutcome, Asset]]] = {}
-    for outcome, asset in to_create:
-        if not asset.register_number:
-            by_section.setdefault(asset.section, []).append((outcome, asset))
+@cache
+def _asset_columns() -> tuple[list[str], list[tuple[str, object]]]:
+    """The asset table's columns for COPY, and per column the row key and the default of its field
+    (auto timestamps are filled in per chunk)."""
+    columns, sources = [], []
+    for model_field in Asset._meta.concrete_fields:
+        columns.append(model_field.column)
+        key = "holder" if model_field.name == "holder" else model_field.name
+        default = None if model_field.primary_key or getattr(model_field, "auto_now", False) or getattr(
+            model_field, "auto_now_add", False) else model_field.get_default()
+        sources.append((key, default))
+    return columns, sources
+
+
+def _history_json(changes: dict) -> str:
+    return json.dumps(changes, default=str, ensure_ascii=False)
+
+
+def _write(to_create: list[tuple[RowOutcome, dict]], to_update: list[tuple[Asset, dict]], *, email: str = "",
+           import_id: int | None = None) -> None:
+    """One chunk in bulk: numbers for new objects (under the section's lock), the objects, their history
+    and their webhook events, each table in one COPY of plain tuples (no model instance per row)."""
+    by_section: dict[str, list[tuple[RowOutcome, dict]]] = {}
+    for outcome, row in to_create:
+        if not row["register_number"]:
+            by_section.setdefault(row["section"], []).append((outcome, row))
     for section, items in by_section.items():
-        for (outcome, asset), number in zip(items, take_register_numbers(section, len(items)), strict=True):
-            asset.register_number = number
+        for (outcome, row), number in zip(items, take_register_numbers(section, len(items)), strict=True):
+            row["register_number"] = number
             outcome.register_number = number
     now = timezone.now()
-    created = [asset for _outcome, asset in to_create]
-    copy_insert(Asset, created)
+    created = [row for _outcome, row in to_create]
+    history: list[tuple] = []
+    events: list[tuple[str, dict]] = []
+    if created:
+        ids = _next_ids(Asset, len(created))
+        columns, sources = _asset_columns()
+        tuples = []
+        for pk, row in zip(ids, created, strict=True):
+            row["id"], row["created_at"], row["updated_at"] = pk, now, now
+            holder = row["holder"]
+            tuples.append([holder.pk if key == "holder" else row.get(key, default) for key, default in sources])
+            changes = {}
+            for name in ASSET_FIELDS:  # what ``asset_create`` records: the values given, in the fields' order
+                value = row.get(name)
+                if value is None or value is False or (type(value) is str and not value):
+                    continue
+                changes[name] = [None, holder.inn if name == "holder" else value]
+            history.append((pk, "created", changes))
+            events.append((CREATED, _event_data(row)))
+        _copy_rows(Asset._meta.db_table, columns, tuples)
     fields = sorted({name for _asset, changes in to_update for name in changes})
     updated = []
     for asset, changes in to_update:
@@ -497,56 +575,47 @@ def _write(to_create: list[tuple[RowOutcome, Asset]], to_update: list[tuple[Asse
             setattr(asset, name, value)
         asset.updated_at = now
         updated.append(asset)
+        history.append((asset.pk, "changed", {n: [None, _plain(v)] for n, v in changes.items()}))
+        events.append((CHANGED, asset_event_data(asset, changed=sorted(changes))))
     if updated:
         Asset.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=CHUNK)
-    email = getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
-    history = [AssetChange(asset=a, action="created", actor_email=email, source="import", at=now,
-                           changes={n: [None, _plain(getattr(a, n))] for n in ASSET_FIELDS
-                                    if getattr(a, n) not in (None, "", False)}) for a in created]
-    history += [AssetChange(asset=a, action="changed", actor_email=email, source="import", at=now,
-                            changes={n: [None, _plain(v)] for n, v in changes.items()}) for a, changes in to_update]
-    copy_insert(AssetChange, history)
-    _events([(CREATED, asset_event_data(a)) for a in created]
-            + [(CHANGED, asset_event_data(a, changed=sorted(c))) for a, c in to_update])
+    _copy_rows(AssetChange._meta.db_table, ["asset_id", "at", "actor_email", "action", "changes", "source",
+                                            "import_run_id"],
+               [(pk, now, email, action, _history_json(changes), "import", import_id)
+                for pk, action, changes in history])
+    _events(events)
 
 
-def _copy_getter(field):
-    """How COPY reads a field of an object: psycopg adapts Python's str, int, bool, Decimal, date,
-    datetime and UUID itself; JSON goes as its text; timestamps set on creation are set here."""
-    from django.db.models import DateTimeField, JSONField
+def _event_data(row: dict) -> dict:
+    """``asset_event_data`` of a new object from its row."""
+    from gorodok_services.assets.services import asset_global_id
 
-    if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
-        return lambda obj: field.pre_save(obj, True)
-    if isinstance(field, JSONField):
-        attname = field.attname
-        return lambda obj: None if getattr(obj, attname) is None else json.dumps(
-            getattr(obj, attname), cls=DjangoJSONEncoder, ensure_ascii=False)
-    return operator.attrgetter(field.attname)
+    return {"id": asset_global_id(row["id"]), "register_number": row["register_number"], "section": row["section"],
+            "kind": row["kind"], "name": row["name"], "status": row.get("status") or AssetStatus.IN_REGISTER,
+            "right_type": row["right_type"], "holder_inn": row["holder"].inn,
+            "balance_value": str(row["balance_value"]), "residual_value": str(row["residual_value"]),
+            "included_on": row["included_on"], "removed_on": None}
 
 
-def copy_insert(model, objects: list) -> None:
-    """Insert ``objects`` (new, unsaved) with one COPY: PostgreSQL's bulk load, several times faster than
-    a multi-row INSERT for thousands of rows. Primary keys are taken from the table's sequence first, in
-    one query, so the rows can be referred to (and the objects get their ``pk``)."""
-    if not objects:
+def _next_ids(model, count: int) -> list[int]:
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, count])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy_rows(table: str, columns: list[str], rows: list) -> None:
+    """COPY ``rows`` (sequences in ``columns``' order) into ``table``: PostgreSQL's bulk load."""
+    if not rows:
         return
     from psycopg import sql
 
-    meta = model._meta
-    fields = list(meta.concrete_fields)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [meta.db_table, meta.pk.column, len(objects)])
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields))
-        getters = [_copy_getter(f) for f in fields]
-        with cursor.cursor.copy(statement) as copy:
-            for obj in objects:
-                copy.write_row([get(obj) for get in getters])
-        for obj in objects:
-            obj._state.adding = False
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _events(items: list[tuple[str, dict]]) -> None:
@@ -555,13 +624,12 @@ def _events(items: list[tuple[str, dict]]) -> None:
     if not items:
         return
     reference = municipality_reference()
-    occurred = timezone.now().isoformat()
     now = timezone.now()
-    events = []
+    occurred = now.isoformat()
+    rows = []
     for event_type, data in items:
         event_id = uuid.uuid4()
-        events.append(OutboxEvent(event_id=event_id, event_type=event_type, created_at=now, payload={
-            "id": str(event_id), "type": event_type, "occurred_at": occurred, "municipality": reference,
-            "data": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()},
-        }))
-    copy_insert(OutboxEvent, events)
+        payload = {"id": str(event_id), "type": event_type, "occurred_at": occurred, "municipality": reference,
+                   "data": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}}
+        rows.append((event_id, event_type, json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False), now, None))
+    _copy_rows(OutboxEvent._meta.db_table, ["event_id", "event_type", "payload", "created_at", "dispatched_at"], rows)

@@ -261,6 +261,9 @@ class Encumbrance(models.Model):
     beneficiary = models.CharField(_("in favour of"), max_length=300)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # Ended before (or without) its term, through ``asset_encumbrance_end``: the date and its basis.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_basis = models.CharField(_("basis of ending"), max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -270,6 +273,65 @@ class Encumbrance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.beneficiary}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_on is not None
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class AssetImport(models.Model):
+    """One import of a spreadsheet, run as a background job: its file, mapping, progress and report.
+
+    The job checks every row first (nothing is written for a file with rejected rows), then writes a
+    chunk at a time, each chunk committed together with ``rows_done``: a job interrupted midway resumes
+    after the last committed chunk, so no row is written twice."""
+
+    file = models.FileField(_("file"), upload_to="assets/imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # header -> field ("" ignored)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    checked = models.BooleanField(_("every row checked"), default=False)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)  # why the file could not be taken at all
+    report = models.JSONField(_("rejected rows"), default=list, blank=True)  # [{row, register_number, name, reasons}]
+    actor_email = models.CharField(_("started by"), max_length=254, blank=True)
+    source = models.CharField(_("source"), max_length=16, blank=True)  # back_office, api, command
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Progress: checking every row is the first half, writing them the second."""
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, (50 * self.rows_checked + 50 * self.rows_done) // self.rows_total)
 
 
 class AssetChange(models.Model):
@@ -281,6 +343,9 @@ class AssetChange(models.Model):
     action = models.CharField(max_length=32)  # created, changed, removed, document_added, encumbrance_added
     changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
     source = models.CharField(max_length=16, blank=True)  # "", "import", "api", "back_office"
+    # The import that wrote the entry (no index: added to a filled table during a rolling deploy).
+    import_run = models.ForeignKey(AssetImport, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="changes", db_index=False)
 
     class Meta:
         verbose_name = _("history entry")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from gorodok_services.assets.models import (
     Asset,
@@ -29,6 +30,21 @@ def in_register_condition(threshold: Decimal | None = None) -> Q:
     )
 
 
+def threshold_expression():
+    """The municipality's threshold inside the query that needs it (no query of its own); the model's
+    default while the settings row does not exist yet."""
+    default = AssetsSettings._meta.get_field("movable_threshold").default
+    return Coalesce(Subquery(AssetsSettings.objects.order_by("pk").values("movable_threshold")[:1]),
+                    Value(default), output_field=AssetsSettings._meta.get_field("movable_threshold"))
+
+
+def with_listed_in_extract(queryset: QuerySet[Asset]) -> QuerySet[Asset]:
+    """Objects annotated ``listed_in_extract``: whether the register extract lists them (the same
+    condition as the extract, computed in the list's own query)."""
+    return queryset.annotate(listed_in_extract=ExpressionWrapper(in_register_condition(threshold_expression()),
+                                                                 output_field=BooleanField()))
+
+
 def asset_register(threshold: Decimal | None = None) -> QuerySet[Asset]:
     return Asset.objects.filter(in_register_condition(threshold))
 
@@ -44,7 +60,7 @@ def asset_register_balance_total() -> Decimal:
 def asset_list() -> QuerySet[Asset]:
     """Objects with what a list shows: the holder joined, documents and encumbrances in two queries."""
     return (
-        Asset.objects.select_related("holder")
+        with_listed_in_extract(Asset.objects.select_related("holder"))
         .prefetch_related(Prefetch("documents", queryset=AssetDocument.objects.order_by("date", "pk")),
                           Prefetch("encumbrances", queryset=Encumbrance.objects.order_by("starts_on", "pk")))
         .order_by("register_number", "pk")

@@ -410,33 +410,53 @@ def asset_document_add(*, asset: Asset, role: str, document: DocumentInput, acto
     return row
 
 
-@transaction.atomic
-def asset_encumbrance_add(*, asset: Asset, kind: str, basis: str, beneficiary: str, starts_on: date,
-                          ends_on: date | None = None, actor=None, source: str = "") -> Encumbrance:
-    from gorodok_services.assets.models import EncumbranceKind
+ENCUMBRANCE_FIELDS = ("kind", "basis", "beneficiary", "starts_on", "ends_on")
 
-    asset = _locked(asset)
+
+def _refuse_removed(asset: Asset) -> None:
     if asset.is_removed:
         raise ValidationError(_("The object was removed from the register; it can no longer change."),
                               code=codes.ALREADY_REMOVED)
+
+
+def _validate_encumbrance(values: dict) -> dict[str, list[ValidationError]]:
+    from gorodok_services.assets.models import EncumbranceKind
+
     errors: dict[str, list[ValidationError]] = {}
-    if kind not in EncumbranceKind.values:
+    if values.get("kind") not in EncumbranceKind.values:
         errors["kind"] = [ValidationError(_("Choose the kind of encumbrance."), code="invalid_choice")]
-    for name, value, limit in (("basis", basis, 300), ("beneficiary", beneficiary, 300)):
-        if not (value or "").strip():
+    for name in ("basis", "beneficiary"):
+        value = values.get(name) or ""
+        if not value:
             errors[name] = [ValidationError(_("This field is required."), code="required")]
-        elif len(value.strip()) > limit:
-            errors[name] = [ValidationError(_("At most %(limit)d characters.") % {"limit": limit}, code="max_length")]
+        elif len(value) > 300:
+            errors[name] = [ValidationError(_("At most %(limit)d characters.") % {"limit": 300}, code="max_length")]
+    starts_on, ends_on = values.get("starts_on"), values.get("ends_on")
     if starts_on is None:
         errors["starts_on"] = [ValidationError(_("This field is required."), code="required")]
     elif starts_on > register_today():
         errors["starts_on"] = [ValidationError(_("A date cannot be in the future."), code=codes.FUTURE_DATE)]
     elif ends_on is not None and ends_on < starts_on:
         errors["ends_on"] = [ValidationError(_("The term ends before it starts."), code=codes.INVALID_DATES)]
+    return errors
+
+
+def _clean_encumbrance(values: dict) -> dict:
+    return {name: (value.strip() if isinstance(value, str) else value) for name, value in values.items()
+            if name in ENCUMBRANCE_FIELDS}
+
+
+@transaction.atomic
+def asset_encumbrance_add(*, asset: Asset, kind: str, basis: str, beneficiary: str, starts_on: date,
+                          ends_on: date | None = None, actor=None, source: str = "") -> Encumbrance:
+    asset = _locked(asset)
+    _refuse_removed(asset)
+    values = _clean_encumbrance({"kind": kind, "basis": basis, "beneficiary": beneficiary, "starts_on": starts_on,
+                                 "ends_on": ends_on})
+    errors = _validate_encumbrance(values)
     if errors:
         raise ValidationError(errors)
-    row = Encumbrance.objects.create(asset=asset, kind=kind, basis=basis.strip(), beneficiary=beneficiary.strip(),
-                                     starts_on=starts_on, ends_on=ends_on)
+    row = Encumbrance.objects.create(asset=asset, **values)
     _history(asset, "encumbrance_added", actor, {"encumbrance": [None, str(row)]}, source)
     outbox_emit(CHANGED, asset_event_data(asset, changed=["encumbrances"]))
     return row
@@ -444,6 +464,69 @@ def asset_encumbrance_add(*, asset: Asset, kind: str, basis: str, beneficiary: s
 
 def _last_transition_on(asset: Asset) -> date | None:
     return asset.transitions.order_by("-on", "-pk").values_list("on", flat=True).first()
+
+
+def _locked_encumbrance(encumbrance: Encumbrance) -> tuple[Asset, Encumbrance]:
+    """The object (locked first, as every change of it) and its encumbrance, locked, as they are now."""
+    asset = _locked(encumbrance.asset)
+    _refuse_removed(asset)
+    row = Encumbrance.objects.select_for_update().get(pk=encumbrance.pk)
+    if row.is_ended:
+        raise ValidationError(_("The encumbrance has ended; it can no longer change."), code=codes.ENCUMBRANCE_ENDED)
+    return asset, row
+
+
+@transaction.atomic
+def asset_encumbrance_update(*, encumbrance: Encumbrance, values: dict, actor=None, source: str = "") -> Encumbrance:
+    """Correct an encumbrance still in force (its kind, basis, beneficiary or term); only what differs is
+    written and recorded in the object's history."""
+    asset, row = _locked_encumbrance(encumbrance)
+    values = _clean_encumbrance(values)
+    merged = {name: getattr(row, name) for name in ENCUMBRANCE_FIELDS} | values
+    errors = _validate_encumbrance(merged)
+    if errors:
+        raise ValidationError(errors)
+    changes = {name: [_plain(getattr(row, name)), _plain(value)] for name, value in values.items()
+               if getattr(row, name) != value}
+    if not changes:
+        return row
+    before = str(row)
+    for name in changes:
+        setattr(row, name, values[name])
+    row.save(update_fields=list(changes))
+    _history(asset, "encumbrance_changed", actor,
+             {"encumbrance": [before, str(row)], **{f"encumbrance.{k}": v for k, v in changes.items()}}, source)
+    outbox_emit(CHANGED, asset_event_data(asset, changed=["encumbrances"]))
+    return row
+
+
+@transaction.atomic
+def asset_encumbrance_end(*, encumbrance: Encumbrance, ended_on: date, basis: str, actor=None,
+                          source: str = "") -> Encumbrance:
+    """End an encumbrance in force (a lease terminated, a pledge released) with the date and the basis:
+    not before it started and not after today (a term that ends later is ``ends_on``). The row stays."""
+    asset, row = _locked_encumbrance(encumbrance)
+    basis = (basis or "").strip()
+    errors: dict[str, list[ValidationError]] = {}
+    if ended_on is None:
+        errors["ended_on"] = [ValidationError(_("Give the date the encumbrance ended."), code="required")]
+    elif ended_on > register_today():
+        errors["ended_on"] = [ValidationError(_("A date cannot be in the future."), code=codes.FUTURE_DATE)]
+    elif ended_on < row.starts_on:
+        errors["ended_on"] = [ValidationError(_("An encumbrance cannot end before it starts."),
+                                              code=codes.INVALID_DATES)]
+    if not basis:
+        errors["basis"] = [ValidationError(_("Give the basis of ending the encumbrance."), code=codes.BASIS_REQUIRED)]
+    elif len(basis) > 300:
+        errors["basis"] = [ValidationError(_("At most %(limit)d characters.") % {"limit": 300}, code="max_length")]
+    if errors:
+        raise ValidationError(errors)
+    row.ended_on, row.end_basis = ended_on, basis
+    row.save(update_fields=["ended_on", "end_basis"])
+    _history(asset, "encumbrance_ended", actor, {"encumbrance": [str(row), str(row)], "ended_on": [None, str(ended_on)],
+                                                 "end_basis": ["", basis]}, source)
+    outbox_emit(CHANGED, asset_event_data(asset, changed=["encumbrances"]))
+    return row
 
 
 @transaction.atomic

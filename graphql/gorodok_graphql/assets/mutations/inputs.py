@@ -104,3 +104,22 @@ class AssetHolderInput(graphene.InputObjectType):
 def holder_values(data) -> dict:
     return {name: ("" if value is None and name != "is_active" else enum_value(value))
             for name, value in data.items() if not (name == "is_active" and value is None)}
+
+
+class AssetEncumbranceChangeInput(graphene.InputObjectType):
+    """An encumbrance's values to correct; only what is given changes."""
+
+    kind = AssetEncumbranceKindEnum()
+    basis = graphene.String()
+    beneficiary = graphene.String()
+    starts_on = graphene.Date()
+    ends_on = graphene.Date(description="The term; null: without a term.")
+
+
+def encumbrance_values(data) -> dict:
+    values = {}
+    for name, value in data.items():
+        if value is None and name != "ends_on":
+            continue
+        values[name] = enum_value(value)
+    return values
