@@ -182,3 +182,35 @@ def test_the_console_makes_shows_and_streams_the_summary(client, alpha, beta, re
     bad = client.post("/admin/reporting/appealssummary/add/",
                       {"period_start": "2026-05-01", "period_end": "2026-04-01"}, HTTP_HOST=region_host)
     assert bad.status_code == 200 and AppealsSummary.objects.count() == 1
+
+
+def test_the_console_extends_an_open_campaign(client, alpha, regional_admin, region_host):
+    from gorodok_services.reporting.models import Campaign
+    from tests.conftest import login
+    from tests.test_services.reporting_common import open_campaign
+
+    campaign = open_campaign([alpha])
+    login(client, region_host, regional_admin.email)
+    listing = client.get("/admin/reporting/campaign/", HTTP_HOST=region_host).content.decode()
+    assert f"/admin/reporting/campaign/{campaign.pk}/extend/" in listing
+    url = f"/admin/reporting/campaign/{campaign.pk}/extend/"
+    assert client.get(url, HTTP_HOST=region_host).status_code == 200
+    refused = client.post(url, {"deadline": (campaign.deadline - timedelta(days=1)).isoformat()}, HTTP_HOST=region_host)
+    assert refused.status_code == 200 and Campaign.objects.get(pk=campaign.pk).deadline == campaign.deadline
+    later = campaign.deadline + timedelta(days=5)
+    done = client.post(url, {"deadline": later.isoformat()}, HTTP_HOST=region_host)
+    assert done.status_code == 302 and Campaign.objects.get(pk=campaign.pk).deadline == later
+    assert client.get("/admin/reporting/campaign/999999/extend/", HTTP_HOST=region_host).status_code == 404
+
+
+def test_an_analyst_may_not_extend(client, alpha, region_host):
+    from gorodok_platform.accounts.services import staff_user_create
+    from tests.conftest import ADMIN_PASSWORD, login
+    from tests.test_services.reporting_common import open_campaign
+
+    campaign = open_campaign([alpha])
+    with schema_context("public"):
+        staff_user_create(email="analyst-ext@region.example.ru", password=ADMIN_PASSWORD, roles=["regional_analyst"])
+    login(client, region_host, "analyst-ext@region.example.ru")
+    url = f"/admin/reporting/campaign/{campaign.pk}/extend/"
+    assert client.post(url, {"deadline": "2099-01-01"}, HTTP_HOST=region_host).status_code == 403

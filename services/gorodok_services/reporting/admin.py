@@ -134,10 +134,14 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
+class ExtendForm(forms.Form):
+    deadline = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 @admin.register(Campaign, site=region_console)
 class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     form = CampaignForm
-    list_display = ("title", "deadline", "status", "progress", "figures_link")
+    list_display = ("title", "deadline", "status", "progress", "figures_link", "extend_link")
     list_filter = ("status",)
     search_fields = ("title",)
     actions = ("open_campaigns", "close_campaigns")
@@ -173,9 +177,36 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
         url = reverse("console:reporting_campaign_figures", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("answers and aggregates"))
 
+    @admin.display(description=_("deadline"))
+    def extend_link(self, obj):
+        if obj.status != CampaignStatus.OPEN or not reporting_permit(self._actor, REGION_MANAGE):
+            return ""
+        url = reverse("console:reporting_campaign_extend", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("extend"))
+
     def changelist_view(self, request, extra_context=None):
         self._actor = request.user
         return super().changelist_view(request, extra_context)
+
+    def extend_view(self, request, pk):
+        """A later deadline for an open campaign (the service checks it; its refusal is a form error)."""
+        if not may(request, REGION_MANAGE):
+            raise PermissionDenied
+        campaign = self._campaign(request, pk)
+        form = ExtendForm(request.POST or None, initial={"deadline": campaign.deadline})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.campaign_extend(campaign=campaign, deadline=form.cleaned_data["deadline"], actor=request.user)
+            except ValidationError as exc:
+                form.add_error("deadline" if "deadline" in getattr(exc, "error_dict", {}) else None, exc.messages)
+            else:
+                self.message_user(request, _("The deadline of %(title)s is now %(date)s.") % {
+                    "title": campaign.title, "date": form.cleaned_data["deadline"].strftime("%d.%m.%Y")},
+                    messages.SUCCESS)
+                return redirect("console:reporting_campaign_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "campaign": campaign, "form": form,
+                   "title": _("Extend the campaign: %(title)s") % {"title": campaign.title}}
+        return TemplateResponse(request, "reporting/campaign_extend.html", context)
 
     def get_actions(self, request):
         return super().get_actions(request) if may(request, REGION_MANAGE) else {}
@@ -203,6 +234,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/figures/", view(self.figures_view), name="reporting_campaign_figures"),
+            path("<int:pk>/extend/", view(self.extend_view), name="reporting_campaign_extend"),
             path("<int:pk>/export.xlsx", view(self.export_xlsx), name="reporting_campaign_xlsx"),
             path("<int:pk>/export.csv", view(self.export_csv), name="reporting_campaign_csv"),
             *super().get_urls(),
