@@ -416,7 +416,9 @@ class AppealsSummaryAdmin(RegionRolesMixin, admin.ModelAdmin):
 # --- the municipality's back office ------------------------------------------------------------------------
 
 def _form_field(f: d.Field, prefilled: bool):
-    help_text = f.help + (" " + str(_("Pre-filled from the modules; say why if you change it.")) if prefilled else "")
+    # Django renders a form field's help text as markup: the template's text is escaped here.
+    help_text = escape(f.help + (" " + str(_("Pre-filled from the modules; say why if you change it."))
+                                 if prefilled else ""))
     common = {"label": f.label, "required": False, "help_text": help_text}
     if f.type == d.CHOICE:
         choices = list(f.choices)
@@ -432,8 +434,8 @@ def _form_field(f: d.Field, prefilled: bool):
     if f.type == d.TABLE:
         columns = "; ".join(column.label for column in f.columns)
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **{
-            **common, "help_text": f"{f.help} " + str(_("One row per line, columns separated by ';': %(columns)s")
-                                                      % {"columns": columns})})
+            **common, "help_text": escape(f"{f.help} " + str(_("One row per line, columns separated by ';': "
+                                                                 "%(columns)s") % {"columns": columns}))})
     return forms.CharField(max_length=40, **common)
 
 
