@@ -66,4 +66,6 @@ MODULE = ModuleInfo(
         region_mutation="gorodok_graphql.reporting.mutations.RegionReportingMutations",
     ),
     demo="gorodok_services.reporting.demo.seed_demo_reporting",
+    dashboard="gorodok_services.reporting.dashboard.reports_today",
+    region_dashboard="gorodok_services.reporting.dashboard.campaigns_in_the_region",
 )
