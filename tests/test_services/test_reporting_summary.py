@@ -214,3 +214,18 @@ def test_an_analyst_may_not_extend(client, alpha, region_host):
     login(client, region_host, "analyst-ext@region.example.ru")
     url = f"/admin/reporting/campaign/{campaign.pk}/extend/"
     assert client.post(url, {"deadline": "2099-01-01"}, HTTP_HOST=region_host).status_code == 403
+
+
+def test_a_municipality_that_fails_fails_the_summary_visibly_not_the_request(alpha, client, regional_admin,
+                                                                             region_host):
+    from tests.conftest import login
+    from tests.test_services.reporting_common import schemaless_municipalities
+
+    schemaless_municipalities(1, prefix="broken")  # a municipality whose schema is missing
+    summary = appeals_summary_request(**period())
+    assert summary.status == SummaryStatus.FAILED and "broken-0000 (broken_0000)" in summary.error and not summary.xlsx
+    login(client, region_host, regional_admin.email)
+    page = client.get(f"/admin/reporting/appealssummary/{summary.pk}/change/", HTTP_HOST=region_host)
+    assert page.status_code == 200 and "errornote" in page.content.decode()
+    assert client.get(f"/admin/reporting/appealssummary/{summary.pk}/file.xlsx",
+                      HTTP_HOST=region_host).status_code == 404

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -34,11 +35,17 @@ from gorodok_services.core.spreadsheets import spreadsheet_row
 from gorodok_services.reporting import error_codes
 from gorodok_services.reporting.models import AppealsSummary, SummaryStatus
 
+logger = logging.getLogger(__name__)
+
 APPEALS = "appeals"  # the module whose report sources make the summary
 MAX_PERIOD_DAYS = 366
 EARLIEST = date(2000, 1, 1)
 PROGRESS_EVERY = 10  # municipalities between two progress updates
 DEFAULT_SYNC_MUNICIPALITIES = 20
+
+
+class SummaryFailed(Exception):
+    """A municipality's figures could not be computed (the message names it)."""
 
 
 def summary_columns() -> list[tuple[str, str]]:
@@ -89,7 +96,10 @@ def appeals_summary_request(*, date_from: date, date_to: date, actor=None) -> Ap
         if total > _sync_limit():
             enqueue_on_commit(build_appeals_summary, summary.pk, schema=public)
     if total <= _sync_limit():
-        appeals_summary_build(summary.pk)
+        try:
+            appeals_summary_build(summary.pk)
+        except Exception:  # recorded on the summary (status failed, the error shown on its page)
+            logger.exception("appeals summary %s failed", summary.pk)
         summary.refresh_from_db()
     return summary
 
@@ -110,8 +120,13 @@ def appeals_summary_build(summary_id: int) -> AppealsSummary | None:
         try:
             rows = []
             for number, municipality in enumerate(municipalities, start=1):
-                figures = report_source_compute_many(municipality=municipality, keys=keys,
-                                                     date_from=summary.period_start, date_to=summary.period_end)
+                try:
+                    with transaction.atomic():  # a failure in one schema leaves the connection usable
+                        figures = report_source_compute_many(municipality=municipality, keys=keys,
+                                                             date_from=summary.period_start,
+                                                             date_to=summary.period_end)
+                except Exception as exc:
+                    raise SummaryFailed(f"{municipality.name} ({municipality.schema_name}): {exc}") from exc
                 rows.append({"municipality": municipality.name, "oktmo": municipality.oktmo,
                              "schema": municipality.schema_name,
                              "values": [int(figures[key] or 0) for key in keys]})
@@ -127,8 +142,7 @@ def appeals_summary_build(summary_id: int) -> AppealsSummary | None:
             summary.status, summary.finished_at = SummaryStatus.DONE, timezone.now()
             summary.save()
         except Exception as exc:
-            AppealsSummary.objects.filter(pk=summary.pk).update(status=SummaryStatus.FAILED,
-                                                               error=f"{type(exc).__name__}: {exc}"[:2000])
+            AppealsSummary.objects.filter(pk=summary.pk).update(status=SummaryStatus.FAILED, error=str(exc)[:2000])
             raise
         return summary
 
