@@ -146,3 +146,14 @@ def test_the_appeals_summary_over_the_regional_api(client, alpha, beta, region_h
         _c, outsider = api_client_create(name="outsider", scopes=["region:read"])
     _s, body = graphql(client, region_host, READ_SUMMARY, {"id": summary["id"]}, **bearer(outsider))
     assert not (body.get("data") or {}).get("appealsSummary")
+
+
+def test_summary_rows_are_read_one_summary_at_a_time(client, alpha, region_host):
+    with schema_context("public"):
+        _c, token = api_client_create(name="dwh", scopes=["reports:read"], municipalities=[alpha.schema_name])
+    many = "{ appealsSummaries(first: 100) { edges { node { status rows { municipality values } } } } }"
+    _s, body = graphql(client, region_host, many, **bearer(token))
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    few = "{ appealsSummaries(first: 10) { edges { node { status periodStart rows { municipality } } } } }"
+    _s, body = graphql(client, region_host, few, **bearer(token))
+    assert "errors" not in body and body["data"]["appealsSummaries"]["edges"] == []

@@ -7,6 +7,7 @@ from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
+from gorodok_graphql.core.limits import register_field_cost
 from gorodok_services.reporting import error_codes
 from gorodok_services.reporting import models as reporting_models
 from gorodok_services.reporting.figures import campaign_aggregates, comparison_table
@@ -279,3 +280,9 @@ class AppealsSummary(DjangoObjectType):
 
     def resolve_csv_url(root, info):
         return AppealsSummary._url(root, info, "csv")
+
+
+# A summary's rows are a row per municipality of about fifty figures: read them from one summary at a time
+# (``appealsSummary(id:)``), not across a page of summaries.
+SUMMARY_ROWS_COST = 100
+register_field_cost("AppealsSummary", "rows", SUMMARY_ROWS_COST)

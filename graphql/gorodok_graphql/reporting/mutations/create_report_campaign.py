@@ -17,7 +17,7 @@ def _version(template: str, version: int | None) -> TemplateVersion:
     if version is None:
         found = versions.filter(published_at__isnull=False).order_by("-number").first()
     else:
-        found = versions.filter(number=version).first() if 0 < version < 2**31 else None
+        found = versions.filter(number=version).first() if version > 0 else None  # an Int is 32-bit
     if found is None:
         raise ValidationError({"template": ValidationError(_("No such published template version."),
                                                            code=error_codes.VERSION_NOT_PUBLISHED)})
