@@ -179,6 +179,12 @@ def test_the_console_makes_shows_and_streams_the_summary(client, alpha, beta, re
     assert alpha.municipality.name in text
     missing = client.get(f"/admin/reporting/appealssummary/{summary.pk + 1}/file.csv", HTTP_HOST=region_host)
     assert missing.status_code == 404
+    # A municipality's back office has no such page, whatever the ID.
+    office = type(client)(HTTP_ACCEPT_LANGUAGE="en")
+    login(office, alpha.host, alpha.admin_email)
+    for url in (f"/admin/reporting/appealssummary/{summary.pk}/change/",
+                f"/admin/reporting/appealssummary/{summary.pk}/file.csv"):
+        assert office.get(url, HTTP_HOST=alpha.host).status_code == 404
     bad = client.post("/admin/reporting/appealssummary/add/",
                       {"period_start": "2026-05-01", "period_end": "2026-04-01"}, HTTP_HOST=region_host)
     assert bad.status_code == 200 and AppealsSummary.objects.count() == 1

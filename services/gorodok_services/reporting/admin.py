@@ -177,7 +177,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
         url = reverse("console:reporting_campaign_figures", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("answers and aggregates"))
 
-    @admin.display(description=_("deadline"))
+    @admin.display(description=_("extend"))
     def extend_link(self, obj):
         if obj.status != CampaignStatus.OPEN or not reporting_permit(self._actor, REGION_MANAGE):
             return ""
