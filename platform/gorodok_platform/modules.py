@@ -15,6 +15,7 @@ A module announces itself with an attribute on its AppConfig::
             graphql=GraphQLRoots(tenant_query="gorodok_graphql.roads.schema.RoadsQuery"),
             demo="gorodok_services.roads.demo.seed_demo_roads",
             dashboard="gorodok_services.roads.dashboard.roads_today",
+            region_dashboard="gorodok_services.roads.dashboard.roads_in_the_region",
         )
 
 The types live in the lowest layer because roles, API scopes and webhook events are platform
@@ -110,7 +111,7 @@ class DashboardItem:
     """One line of a back office's first page: what is due, how many, where to go."""
 
     label: str
-    count: int
+    count: int | str  # a number, or a figure such as "3 / 13"
     url: str = ""
     tone: str = ""  # "", "warning" (due soon) or "danger" (late)
 
@@ -155,6 +156,9 @@ class ModuleInfo:
     # Keys of its report sources the committee follows month by month: kept per municipality and month
     # in the public schema by the counter jobs, and drawn as the region's monthly totals.
     monthly: tuple[str, ...] = ()
+    # The same for the first page of the regional console (run in the public schema, for the signed-in
+    # member of the committee's staff).
+    region_dashboard: str = ""
 
     def counter_key(self, counter: Counter) -> str:
         return f"{self.code}.{counter.key}"

@@ -435,6 +435,8 @@ WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=1
 # Private and loopback targets are refused in production (no requests into the region's network).
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)
 WEBHOOK_REPLAY_DAYS = env.int("WEBHOOK_REPLAY_DAYS", default=7)
+# Up to this many municipalities a region-wide appeals summary is made in the request; more: by a job.
+REPORTING_SUMMARY_SYNC_MUNICIPALITIES = env.int("REPORTING_SUMMARY_SYNC_MUNICIPALITIES", default=20)
 WEBHOOK_DISPATCH_GRACE_SECONDS = env.int("WEBHOOK_DISPATCH_GRACE_SECONDS", default=30)
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 # Counters of a municipality without activity are recomputed at least this often (figures that change

@@ -99,6 +99,22 @@ def region_review(client, world, headers):
     return allowed(body) and body["data"]["reviewReport"]["errors"] == [{"code": "COMMENT_REQUIRED"}]
 
 
+def region_extend(client, world, headers):
+    body = gql(client, world.region_host, 'mutation ($c: ID!) { extendReportCampaign(id: $c, deadline: "2000-01-01") '
+               '{ errors { code } } }', {"c": to_global_id("ReportCampaign", world.campaign.pk)}, headers)
+    return allowed(body) and body["data"]["extendReportCampaign"]["errors"] == [{"code": "INVALID_DEADLINE"}]
+
+
+def region_summary(client, world, headers):
+    body = gql(client, world.region_host, 'mutation { requestAppealsSummary(dateFrom: "2026-01-01", '
+               'dateTo: "2026-01-31") { summary { status rows { municipality } } errors { code } } }', headers=headers)
+    return allowed(body) and body["data"]["requestAppealsSummary"]["summary"]["rows"] != []
+
+
+def console_summary(client, world, headers):
+    return client.get("/admin/reporting/appealssummary/add/", HTTP_HOST=world.region_host).status_code == 200
+
+
 def console_figures(client, world, headers):
     response = client.get(f"/admin/reporting/campaign/{world.campaign.pk}/figures/", HTTP_HOST=world.region_host)
     return response.status_code == 200 and "42.00" in response.content.decode()
@@ -115,10 +131,13 @@ def console_add_campaign(client, world, headers):
 
 TENANT_API = {"graphql my reports": (gql_my_reports, VIEW), "graphql save draft": (gql_save, FILL)}
 TENANT_STAFF = {**TENANT_API, "back-office list": (office_list, VIEW), "back-office fill": (office_fill, FILL)}
-REGION_API = {"graphql campaign": (region_campaign, REGION_READ), "graphql review": (region_review, REGION_MANAGE)}
+REGION_API = {"graphql campaign": (region_campaign, REGION_READ), "graphql review": (region_review, REGION_MANAGE),
+              "graphql extend": (region_extend, REGION_MANAGE),
+              "graphql appeals summary": (region_summary, REGION_READ)}
 REGION_STAFF = {**REGION_API, "console figures": (console_figures, REGION_READ),
                 "console export": (console_export, REGION_READ),
-                "console new campaign": (console_add_campaign, REGION_MANAGE)}
+                "console new campaign": (console_add_campaign, REGION_MANAGE),
+                "console appeals summary": (console_summary, REGION_READ)}
 
 
 def role_expected(role: str, action: str) -> bool:
@@ -138,7 +157,11 @@ def test_the_table_is_least_privilege():
     assert role_expected("reporter", FILL) and not role_expected("viewer", FILL) and role_expected("viewer", VIEW)
     assert not any(role_expected(role, action) for role in ("appeals_officer", "asset_manager")
                    for action in RULES)
-    assert RULES[REGION_MANAGE].scopes == frozenset() and not role_expected("regional_analyst", REGION_MANAGE)
+    assert RULES[REGION_MANAGE].scopes == frozenset({"reports:manage"})
+    assert not role_expected("regional_analyst", REGION_MANAGE)
+    from gorodok_platform.modules import module_scopes
+
+    assert next(s for s in module_scopes() if s.code == "reports:manage").regional_only
 
 
 @pytest.mark.parametrize("role", [*municipal_roles(), "no role"])
@@ -159,7 +182,8 @@ def test_every_regional_staff_surface_follows_the_table(client, world, role):
 
 
 TENANT_SCOPES = [("reports:write",), ("appeals:read",), ("webhooks",)]
-REGION_SCOPES = [("reports:read",), ("region:read",), ("reports:read", "region:read")]
+REGION_SCOPES = [("reports:read",), ("region:read",), ("reports:read", "region:read"), ("reports:manage",),
+                 ("reports:read", "reports:manage")]
 
 
 @pytest.mark.parametrize("scopes", TENANT_SCOPES, ids=["+".join(s) for s in TENANT_SCOPES])

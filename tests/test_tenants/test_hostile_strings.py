@@ -113,6 +113,55 @@ def _seed_region(region_host, console: Client, alpha) -> None:
     _ok(body, "createWebhookSubscription")
 
 
+SAVE_REPORT = """mutation ($c: Int!, $v: JSONString!) {
+  saveReportDraft(campaignId: $c, values: $v) { submission { status } errors { field code } } }"""
+SUBMIT_REPORT = "mutation ($c: Int!) { submitReport(campaignId: $c) { submission { status } errors { code } } }"
+
+
+def _seed_reporting(alpha):
+    """A report template whose title, labels, help texts and choices are hostile (the help text is a form's
+    help_text, which Django does not escape), a campaign named so, the municipality's answers sent as an
+    integrator would, a second report returned with a hostile comment, and a region-wide appeals summary.
+    Returns the campaigns."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gorodok_services.reporting import services as reporting
+    from gorodok_services.reporting.summaries import appeals_summary_request
+
+    definition = {"sections": [{"title": hostile("section", 200), "fields": [
+        {"code": "note", "type": "text", "label": hostile("label", 200), "help": hostile("help", 300)},
+        {"code": "topic", "type": "choice", "label": hostile("choicefield", 200),
+         "choices": [{"value": "a", "label": hostile("choice", 200)}, {"value": "b", "label": "Б"}]},
+        {"code": "amount", "type": "money", "unit": "rub", "label": hostile("money", 200)},
+        {"code": "rows", "type": "table", "label": hostile("table", 200), "columns": [
+            {"code": "item", "type": "text", "label": hostile("column", 200)}]},
+    ]}]}
+    version = reporting.template_create(code="hostile", title=hostile("template", 300), definition=definition)
+    version = reporting.template_version_publish(version=version)
+    today = timezone.localdate()
+    campaigns = []
+    for number in range(2):
+        campaigns.append(reporting.campaign_open(campaign=reporting.campaign_create(
+            version=version, title=hostile(f"campaign{number}", 300), period_start=today.replace(day=1),
+            period_end=today, deadline=today + timedelta(days=3), audience="list",
+            municipalities=[alpha.municipality])))
+    api = Client(HTTP_ACCEPT_LANGUAGE="en")
+    token = api_client(alpha, scopes=("reports:write",))
+    values = json.dumps({"note": hostile("answer", 2000), "topic": "a", "amount": "10.50",
+                         "rows": [{"item": hostile("row", 500)}]})
+    for campaign in campaigns:
+        _status, body = graphql(api, alpha.host, SAVE_REPORT, {"c": campaign.pk, "v": values}, **_bearer(token))
+        _ok(body, "saveReportDraft")
+        _status, body = graphql(api, alpha.host, SUBMIT_REPORT, {"c": campaign.pk}, **_bearer(token))
+        _ok(body, "submitReport")
+    reporting.submission_return(campaign=campaigns[1], municipality=alpha.municipality,
+                                comment=hostile("returncomment", 2000))
+    appeals_summary_request(date_from=today.replace(day=1), date_to=today)
+    return campaigns
+
+
 class _Scripts(HTMLParser):
     """The inline scripts and inline event handlers of a page, as a browser would parse them."""
 
@@ -203,9 +252,17 @@ def _fill(route: str, pks: list[str]) -> list[str]:
 def test_hostile_strings_are_escaped_on_every_back_office_page(client, alpha, media_root):
     login(client, alpha.host, alpha.admin_email)
     _seed_municipality(alpha, client)
+    campaigns = _seed_reporting(alpha)
     walk = Walk(client, alpha.host)
     walk.schema = alpha.schema_name
     walk.site(back_office, appeal_actions=True)
+    first = walk.check("/admin/").content.decode()
+    assert "&lt;script&gt;hostile(&#x27;campaign0&#x27;)" in first  # the reports panel names the campaigns
+    for campaign in campaigns:
+        page = walk.check(f"/admin/reporting_submissions/submission/fill/{campaign.pk}/").content.decode()
+        assert "&lt;script&gt;hostile(&#x27;help&#x27;)" in page and "&lt;script&gt;hostile(&#x27;answer" in page
+    assert "hostile(&#x27;returncomment" in walk.check(
+        f"/admin/reporting_submissions/submission/fill/{campaigns[1].pk}/").content.decode()
     with schema_context(alpha.schema_name):
         appeal = Appeal.objects.order_by("pk").first()
     answer = walk.check(f"/admin/appeals/appeal/{appeal.pk}/act/answer/")
@@ -218,11 +275,19 @@ def test_hostile_strings_are_escaped_on_every_console_page(client, alpha, region
     officer = Client(HTTP_ACCEPT_LANGUAGE="en")
     login(officer, alpha.host, alpha.admin_email)
     _seed_municipality(alpha, officer)
+    campaigns = _seed_reporting(alpha)
     login(client, region_host, regional_admin.email)
     _seed_region(region_host, client, alpha)
     walk = Walk(client, region_host)
     walk.schema = "public"
     walk.site(region_console)
+    assert "hostile(&#x27;campaign0&#x27;)" in walk.check("/admin/").content.decode()  # campaign progress
+    for campaign in campaigns:
+        figures = walk.check(f"/admin/reporting/campaign/{campaign.pk}/figures/").content.decode()
+        assert "hostile(&#x27;choice&#x27;)" in figures and "hostile(&#x27;label&#x27;)" in figures
+        walk.check(f"/admin/reporting/campaign/{campaign.pk}/extend/")
+    submitted = walk.check(f"/admin/reporting/campaign/{campaigns[0].pk}/figures/").content.decode()
+    assert "hostile(&#x27;answer" in submitted  # the returned one shows no values
     assert len(walk.pages) > 25, walk.pages
     assert walk.escaped_seen > 5
 

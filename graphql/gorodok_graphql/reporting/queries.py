@@ -8,7 +8,7 @@ import graphene
 from gorodok_graphql.core.fields import CappedConnectionField
 from gorodok_graphql.core.ids import NodeField
 from gorodok_graphql.core.permissions import module_required, roles_required
-from gorodok_graphql.reporting.types import MunicipalityReport, ReportCampaign, ReportTemplateVersion
+from gorodok_graphql.reporting.types import AppealsSummary, MunicipalityReport, ReportCampaign, ReportTemplateVersion
 from gorodok_services.reporting.models import TemplateVersion
 from gorodok_services.reporting.module import CODE
 from gorodok_services.reporting.permissions import REGION_READ, RULES, VIEW
@@ -28,6 +28,9 @@ class RegionReportingQueries(graphene.ObjectType):
                                      description="Every version of every report template, newest first.")
     report_campaigns = CappedConnectionField(ReportCampaign, description="Report campaigns, latest deadline first.")
     report_campaign = NodeField(ReportCampaign)
+    appeals_summaries = CappedConnectionField(AppealsSummary,
+                                              description="Region-wide appeals summaries asked for, newest first.")
+    appeals_summary = NodeField(AppealsSummary)
 
     @roles_required(*_roles(REGION_READ), scopes=_scopes(REGION_READ))
     def resolve_report_templates(root, info):
@@ -38,6 +41,12 @@ class RegionReportingQueries(graphene.ObjectType):
         from gorodok_services.reporting.models import Campaign
 
         return Campaign.objects.select_related("version__template")
+
+    @roles_required(*_roles(REGION_READ), scopes=_scopes(REGION_READ))
+    def resolve_appeals_summaries(root, info, **kwargs):
+        from gorodok_services.reporting.models import AppealsSummary as Summary
+
+        return Summary.objects.all()
 
 
 class TenantReportingQueries(graphene.ObjectType):

@@ -7,6 +7,7 @@ from graphene_django import DjangoObjectType
 
 from gorodok_graphql.core.connection import CountableConnection
 from gorodok_graphql.core.errors import error_type
+from gorodok_graphql.core.limits import register_field_cost
 from gorodok_services.reporting import error_codes
 from gorodok_services.reporting import models as reporting_models
 from gorodok_services.reporting.figures import campaign_aggregates, comparison_table
@@ -14,7 +15,7 @@ from gorodok_services.reporting.selectors import campaign_progress, copies_visib
 from gorodok_services.reporting.submissions import models as submission_models
 
 ReportErrorCode = graphene.Enum("ReportErrorCode", [(code.upper(), code.upper()) for code in
-                                                    [*error_codes.ALL, "invalid"]])
+                                                    [*error_codes.ALL, "invalid", "not_found"]])
 ReportError = error_type("ReportError", ReportErrorCode, "Why a report change was refused.")
 
 
@@ -207,3 +208,81 @@ class MunicipalityReport(graphene.ObjectType):
                                   period_end=campaign.period_end, deadline=campaign.deadline,
                                   campaign_status=campaign.status, status=row["status"], overdue=row["overdue"],
                                   template=campaign.version, submission=row["submission"])
+
+
+class AppealsSummaryColumn(graphene.ObjectType):
+    key = graphene.String(required=True, description="The report source, e.g. `appeals.received`.")
+    label = graphene.String(required=True)
+
+
+class AppealsSummaryRow(graphene.ObjectType):
+    municipality = graphene.String(required=True)
+    oktmo = graphene.String(required=True)
+    values = graphene.List(graphene.NonNull(graphene.Int), required=True, description="In the order of `columns`.")
+
+
+class AppealsSummary(DjangoObjectType):
+    """The region-wide summary of citizens' appeals for a period, in the layout of a municipality's own
+    report: a row per municipality (a regional API client sees only its municipalities) and the total.
+    Rows and files appear once `status` is `done`; until then `done` of `total` municipalities tells
+    the progress of the job making it."""
+
+    status = graphene.String(required=True, description="pending, running, done or failed")
+    percent = graphene.Int(required=True)
+    columns = graphene.List(graphene.NonNull(AppealsSummaryColumn), required=True)
+    rows = graphene.List(graphene.NonNull(AppealsSummaryRow), required=True)
+    total_row = graphene.List(graphene.NonNull(graphene.Int), required=True,
+                              description="The sum of `rows`, in the order of `columns`.")
+    xlsx_url = graphene.String(description="Download for a signed-in person (console session); null until done.")
+    csv_url = graphene.String(description="Download for a signed-in person (console session); null until done.")
+
+    class Meta:
+        model = reporting_models.AppealsSummary
+        interfaces = (graphene.relay.Node,)
+        connection_class = CountableConnection
+        fields = ("period_start", "period_end", "total", "done", "created_at", "finished_at")
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        from gorodok_services.reporting.selectors import summaries_visible_to
+
+        return queryset.all() & summaries_visible_to(_actor(info))
+
+    def resolve_columns(root, info):
+        from gorodok_services.reporting.summaries import summary_headers
+
+        return [AppealsSummaryColumn(key=key, label=label) for key, label in zip(root.columns, summary_headers(root),
+                                                                                 strict=True)]
+
+    def resolve_rows(root, info):
+        from gorodok_services.reporting.selectors import summary_rows_visible_to
+
+        return [AppealsSummaryRow(municipality=row["municipality"], oktmo=row["oktmo"], values=row["values"])
+                for row in summary_rows_visible_to(_actor(info), root)]
+
+    def resolve_total_row(root, info):
+        from gorodok_services.reporting.selectors import summary_rows_visible_to
+        from gorodok_services.reporting.summaries import summary_total
+
+        return summary_total(root.columns, summary_rows_visible_to(_actor(info), root))
+
+    def _url(root, info, kind):
+        from django.urls import reverse
+
+        from gorodok_services.core.access import is_api_client
+
+        if root.status != reporting_models.SummaryStatus.DONE or is_api_client(_actor(info)):
+            return None
+        return info.context.build_absolute_uri(reverse("console:reporting_appeals_summary_file", args=[root.pk, kind]))
+
+    def resolve_xlsx_url(root, info):
+        return AppealsSummary._url(root, info, "xlsx")
+
+    def resolve_csv_url(root, info):
+        return AppealsSummary._url(root, info, "csv")
+
+
+# A summary's rows are a row per municipality of about fifty figures: read them from one summary at a time
+# (``appealsSummary(id:)``), not across a page of summaries.
+SUMMARY_ROWS_COST = 100
+register_field_cost("AppealsSummary", "rows", SUMMARY_ROWS_COST)

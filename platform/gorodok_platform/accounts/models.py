@@ -61,7 +61,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         valid = role_codes()
         return sorted(name for name in self.groups.values_list("name", flat=True) if name in valid)
 
+    def group_names(self) -> frozenset[str]:
+        """The names of the user's groups, read once per user object (that is, once per request: a console
+        page asks every section whether the person may see it). Changing this object's groups forgets them."""
+        cached = self.__dict__.get("_group_names")
+        if cached is None:
+            cached = self.__dict__["_group_names"] = frozenset(self.groups.values_list("name", flat=True))
+        return cached
+
     def has_role(self, *roles: str) -> bool:
         if not self.is_active:
             return False
-        return self.groups.filter(name__in=[str(role) for role in roles]).exists()
+        return bool(self.group_names() & {str(role) for role in roles})
+
+
+def _forget_group_names(sender, instance, action, **kwargs) -> None:
+    if action.startswith("post_") or action.startswith("pre_clear"):
+        instance.__dict__.pop("_group_names", None)
+        instance.__dict__.pop("_gorodok_role_codes", None)
+
+
+models.signals.m2m_changed.connect(_forget_group_names, sender=User.groups.through,
+                                   dispatch_uid="gorodok_forget_group_names")

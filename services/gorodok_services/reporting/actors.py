@@ -21,3 +21,12 @@ def send_report_notice(subject: str, message: str, recipients: list[str]) -> Non
     from django.core.mail import send_mail
 
     send_mail(subject=subject, message=message, from_email=None, recipient_list=list(recipients))
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def build_appeals_summary(summary_id: int) -> None:
+    """Make a region-wide appeals summary (runs in public; visits each municipality's report sources).
+    A summary already made is left as it is, so a repeated message does nothing."""
+    from gorodok_services.reporting.summaries import appeals_summary_build
+
+    appeals_summary_build(summary_id)

@@ -20,12 +20,14 @@ from gorodok_services.reporting import definition as d
 from gorodok_services.reporting import exports, services
 from gorodok_services.reporting.figures import campaign_aggregates, comparison_table, display_value
 from gorodok_services.reporting.models import (
+    AppealsSummary,
     Audience,
     Campaign,
     CampaignStatus,
     Indicator,
     ReportTemplate,
     SubmissionStatus,
+    SummaryStatus,
     TemplateVersion,
 )
 from gorodok_services.reporting.module import CODE
@@ -132,10 +134,14 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
+class ExtendForm(forms.Form):
+    deadline = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 @admin.register(Campaign, site=region_console)
 class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     form = CampaignForm
-    list_display = ("title", "deadline", "status", "progress", "figures_link")
+    list_display = ("title", "deadline", "status", "progress", "figures_link", "extend_link")
     list_filter = ("status",)
     search_fields = ("title",)
     actions = ("open_campaigns", "close_campaigns")
@@ -171,9 +177,36 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
         url = reverse("console:reporting_campaign_figures", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("answers and aggregates"))
 
+    @admin.display(description=_("extend"))
+    def extend_link(self, obj):
+        if obj.status != CampaignStatus.OPEN or not reporting_permit(self._actor, REGION_MANAGE):
+            return ""
+        url = reverse("console:reporting_campaign_extend", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("extend"))
+
     def changelist_view(self, request, extra_context=None):
         self._actor = request.user
         return super().changelist_view(request, extra_context)
+
+    def extend_view(self, request, pk):
+        """A later deadline for an open campaign (the service checks it; its refusal is a form error)."""
+        if not may(request, REGION_MANAGE):
+            raise PermissionDenied
+        campaign = self._campaign(request, pk)
+        form = ExtendForm(request.POST or None, initial={"deadline": campaign.deadline})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.campaign_extend(campaign=campaign, deadline=form.cleaned_data["deadline"], actor=request.user)
+            except ValidationError as exc:
+                form.add_error("deadline" if "deadline" in getattr(exc, "error_dict", {}) else None, exc.messages)
+            else:
+                self.message_user(request, _("The deadline of %(title)s is now %(date)s.") % {
+                    "title": campaign.title, "date": form.cleaned_data["deadline"].strftime("%d.%m.%Y")},
+                    messages.SUCCESS)
+                return redirect("console:reporting_campaign_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "campaign": campaign, "form": form,
+                   "title": _("Extend the campaign: %(title)s") % {"title": campaign.title}}
+        return TemplateResponse(request, "reporting/campaign_extend.html", context)
 
     def get_actions(self, request):
         return super().get_actions(request) if may(request, REGION_MANAGE) else {}
@@ -201,6 +234,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/figures/", view(self.figures_view), name="reporting_campaign_figures"),
+            path("<int:pk>/extend/", view(self.extend_view), name="reporting_campaign_extend"),
             path("<int:pk>/export.xlsx", view(self.export_xlsx), name="reporting_campaign_xlsx"),
             path("<int:pk>/export.csv", view(self.export_csv), name="reporting_campaign_csv"),
             *super().get_urls(),
@@ -290,10 +324,101 @@ class IndicatorAdmin(RegionRolesMixin, admin.ModelAdmin):
         return False
 
 
+class AppealsSummaryForm(forms.ModelForm):
+    class Meta:
+        model = AppealsSummary
+        fields = ("period_start", "period_end")
+        widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
+                   "period_end": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        from gorodok_services.reporting.summaries import summary_check
+
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                summary_check(date_from=cleaned["period_start"], date_to=cleaned["period_end"])
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        return cleaned
+
+
+@admin.register(AppealsSummary, site=region_console)
+class AppealsSummaryAdmin(RegionRolesMixin, admin.ModelAdmin):
+    """The region-wide appeals summary for a period, in the municipality's layout: asked for here, made at
+    once for a small region or by a job with a progress bar, then read on its page or downloaded."""
+
+    form = AppealsSummaryForm
+    list_display = ("__str__", "status", "progress", "created_at", "requested_by", "downloads")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request, *args):
+        return may(request, REGION_READ)  # a summary reads the region's figures; analysts make them too
+
+    def save_model(self, request, obj, form, change):
+        from gorodok_services.reporting.summaries import appeals_summary_request
+
+        if change:
+            return
+        created = appeals_summary_request(date_from=obj.period_start, date_to=obj.period_end, actor=request.user)
+        obj.pk = created.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("console:reporting_appealssummary_change", obj.pk)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return format_html('<progress value="{}" max="100"></progress> {} / {}', obj.percent, obj.done, obj.total)
+
+    @admin.display(description=_("files"))
+    def downloads(self, obj):
+        if obj.status != SummaryStatus.DONE:
+            return ""
+        return format_html('<a href="{}">XLSX</a> · <a href="{}">CSV</a>',
+                           reverse("console:reporting_appeals_summary_file", args=[obj.pk, "xlsx"]),
+                           reverse("console:reporting_appeals_summary_file", args=[obj.pk, "csv"]))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("<int:pk>/file.<str:kind>", view(self.file_view), name="reporting_appeals_summary_file"),
+                *super().get_urls()]
+
+    def _summary(self, request, pk) -> AppealsSummary:
+        if not may(request, REGION_READ):
+            raise PermissionDenied
+        summary = AppealsSummary.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        if summary is None:
+            raise Http404
+        return summary
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from gorodok_services.reporting.summaries import summary_table
+
+        summary = self._summary(request, object_id)
+        table = list(summary_table(summary)) if summary.status == SummaryStatus.DONE else []
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": str(summary),
+                   "summary": summary, "header": table[:1], "rows": table[1:-1], "total": table[-1:],
+                   "running": summary.status in (SummaryStatus.PENDING, SummaryStatus.RUNNING),
+                   "downloads": self.downloads(summary)}
+        return TemplateResponse(request, "reporting/appeals_summary.html", context)
+
+    def file_view(self, request, pk, kind):
+        summary = self._summary(request, pk)
+        stored = {"xlsx": summary.xlsx, "csv": summary.csv}.get(kind)
+        if stored is None or summary.status != SummaryStatus.DONE or not stored:
+            raise Http404
+        content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+                        else "text/csv; charset=utf-8")
+        return FileResponse(stored.open("rb"), as_attachment=True, content_type=content_type,
+                            filename=f"appeals-summary-{summary.period_start:%Y%m%d}-{summary.period_end:%Y%m%d}.{kind}")
+
+
 # --- the municipality's back office ------------------------------------------------------------------------
 
 def _form_field(f: d.Field, prefilled: bool):
-    help_text = f.help + (" " + str(_("Pre-filled from the modules; say why if you change it.")) if prefilled else "")
+    # Django renders a form field's help text as markup: the template's text is escaped here.
+    help_text = escape(f.help + (" " + str(_("Pre-filled from the modules; say why if you change it."))
+                                 if prefilled else ""))
     common = {"label": f.label, "required": False, "help_text": help_text}
     if f.type == d.CHOICE:
         choices = list(f.choices)
@@ -309,8 +434,8 @@ def _form_field(f: d.Field, prefilled: bool):
     if f.type == d.TABLE:
         columns = "; ".join(column.label for column in f.columns)
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **{
-            **common, "help_text": f"{f.help} " + str(_("One row per line, columns separated by ';': %(columns)s")
-                                                      % {"columns": columns})})
+            **common, "help_text": escape(f"{f.help} " + str(_("One row per line, columns separated by ';': "
+                                                                 "%(columns)s") % {"columns": columns}))})
     return forms.CharField(max_length=40, **common)
 
 

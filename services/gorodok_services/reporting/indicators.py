@@ -28,7 +28,7 @@ def indicator_periods(today: date) -> list[tuple[date, date]]:
 def indicators_refresh(today: date | None = None) -> int:
     """Recompute the current municipality's indicators; returns how many figures were written."""
     from gorodok_services.reporting.selectors import current_municipality
-    from gorodok_tenants.modules.report_sources import report_source_compute, report_sources
+    from gorodok_tenants.modules.report_sources import report_source_batch, report_source_compute, report_sources
 
     tenant = current_municipality()
     if tenant is None:
@@ -36,12 +36,13 @@ def indicators_refresh(today: date | None = None) -> int:
     today = today or timezone.localdate()
     now = timezone.now()
     rows = []
-    for key in sorted(report_sources()):
-        for start, end in indicator_periods(today):
-            value = report_source_compute(municipality=tenant, key=key, date_from=start, date_to=end)
-            if value is not None:
-                rows.append(Indicator(municipality_id=tenant.pk, key=key, period_start=start, period_end=end,
-                                      value=Decimal(value), refreshed_at=now))
+    with report_source_batch():  # a module's figures of one period computed together, once
+        for key in sorted(report_sources()):
+            for start, end in indicator_periods(today):
+                value = report_source_compute(municipality=tenant, key=key, date_from=start, date_to=end)
+                if value is not None:
+                    rows.append(Indicator(municipality_id=tenant.pk, key=key, period_start=start, period_end=end,
+                                          value=Decimal(value), refreshed_at=now))
     with schema_context(get_public_schema_name()):
         Indicator.objects.bulk_create(rows, update_conflicts=True,
                                       unique_fields=["municipality", "key", "period_start", "period_end"],

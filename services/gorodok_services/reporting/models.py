@@ -161,3 +161,50 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.period_start}–{self.period_end}"
+
+
+class SummaryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def summary_file_path(instance: AppealsSummary, filename: str) -> str:
+    # The storage puts it under the public schema's folder; the name is ours, never the caller's.
+    suffix = filename.rsplit(".", 1)[-1].lower()
+    return f"reporting/appeals-summaries/{instance.pk}-{instance.token}.{suffix[:4]}"
+
+
+class AppealsSummary(models.Model):
+    """The region-wide summary of citizens' appeals for a period, in the layout of a municipality's own:
+    one row per municipality and the region's total, made from each municipality's report sources by a
+    job (or at once for a small region), with its progress and the files it produced."""
+
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    status = models.CharField(_("status"), max_length=8, choices=SummaryStatus.choices,
+                              default=SummaryStatus.PENDING)
+    total = models.PositiveIntegerField(_("municipalities"), default=0)
+    done = models.PositiveIntegerField(_("municipalities done"), default=0)
+    columns = models.JSONField(_("columns"), default=list, blank=True)  # report source keys, in the report's order
+    rows = models.JSONField(_("rows"), default=list, blank=True)  # [{municipality, oktmo, kind, values}]
+    xlsx = models.FileField(_("XLSX file"), upload_to=summary_file_path, max_length=200, blank=True)
+    csv = models.FileField(_("CSV file"), upload_to=summary_file_path, max_length=200, blank=True)
+    token = models.CharField(max_length=32, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.CharField(_("requested by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("region-wide appeals summary")
+        verbose_name_plural = _("region-wide appeals summaries")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%d.%m.%Y} — {self.period_end:%d.%m.%Y}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == SummaryStatus.DONE else (self.done * 100 // self.total if self.total else 0)

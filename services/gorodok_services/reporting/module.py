@@ -21,6 +21,7 @@ REPORTER = "reporter"  # was a core role; the code keeps its value
 
 READ_SCOPE = "reports:read"  # regional API clients: templates, campaigns, submissions, aggregates
 WRITE_SCOPE = "reports:write"  # a municipality's API clients: its own campaigns and submissions
+MANAGE_SCOPE = "reports:manage"  # regional API clients: create and extend campaigns, review submissions
 
 SUBMITTED = "report.submitted"
 RETURNED = "report.returned"
@@ -42,6 +43,8 @@ MODULE = ModuleInfo(
     scopes=(
         ModuleScope(READ_SCOPE, _("read the region's report campaigns and figures"), regional_only=True),
         ModuleScope(WRITE_SCOPE, _("fill and submit the municipality's reports")),
+        ModuleScope(MANAGE_SCOPE, _("create and extend the region's report campaigns and review reports"),
+                    regional_only=True),
     ),
     events=(
         ModuleEvent(SUBMITTED, _("A report was submitted to the committee."), WRITE_SCOPE),
@@ -63,4 +66,6 @@ MODULE = ModuleInfo(
         region_mutation="gorodok_graphql.reporting.mutations.RegionReportingMutations",
     ),
     demo="gorodok_services.reporting.demo.seed_demo_reporting",
+    dashboard="gorodok_services.reporting.dashboard.reports_today",
+    region_dashboard="gorodok_services.reporting.dashboard.campaigns_in_the_region",
 )

@@ -101,3 +101,22 @@ def current_municipality():
         return tenant
     with schema_context(get_public_schema_name()):
         return Municipality.objects.filter(schema_name=schema).first()
+
+
+def summaries_visible_to(actor) -> QuerySet:
+    """The region-wide appeals summaries ``actor`` may read."""
+    from gorodok_services.reporting.models import AppealsSummary
+
+    return AppealsSummary.objects.all() if reporting_permit(actor, REGION_READ) else AppealsSummary.objects.none()
+
+
+def summary_rows_visible_to(actor, summary) -> list[dict]:
+    """A summary's rows ``actor`` may read: a regional API client only those of its municipalities."""
+    from gorodok_services.reporting.summaries import summary_rows
+
+    if not reporting_permit(actor, REGION_READ):
+        return []
+    if is_api_client(actor):
+        record = getattr(actor, "client", actor)
+        return summary_rows(summary, list(getattr(record, "municipalities", None) or []))
+    return summary_rows(summary)

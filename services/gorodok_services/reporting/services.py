@@ -255,16 +255,12 @@ def _campaign_for(municipality, campaign_id: int) -> Campaign:
 
 
 def _prefill(campaign: Campaign, municipality) -> dict:
-    from gorodok_tenants.modules.report_sources import report_source_compute
+    from gorodok_tenants.modules.report_sources import report_source_compute_many
 
-    values = {}
-    for f in campaign.version.parsed.fields:
-        if f.source:
-            figure = report_source_compute(municipality=municipality, key=f.source,
-                                           date_from=campaign.period_start, date_to=campaign.period_end)
-            if figure is not None:
-                values[f.code] = str(figure)
-    return values
+    sources = {f.code: f.source for f in campaign.version.parsed.fields if f.source}
+    figures = report_source_compute_many(municipality=municipality, keys=sorted(set(sources.values())),
+                                         date_from=campaign.period_start, date_to=campaign.period_end)
+    return {code: str(figures[key]) for code, key in sources.items() if figures[key] is not None}
 
 
 @transaction.atomic

@@ -74,13 +74,11 @@ def panel_view(panel: DashboardPanel) -> PanelView:
                      links=panel.links)
 
 
-def back_office_panels(request) -> list[PanelView]:
-    """The panels of the enabled modules that declare one, in module order. A module whose panel fails
-    is left out (and logged): the first page must open whatever one module does."""
+def _module_panels(request, codes, attribute: str) -> list[PanelView]:
     modules = registered_modules()
     panels = []
-    for code in enabled_module_codes(getattr(request, "tenant", None)):
-        path = modules[code].dashboard
+    for code in codes:
+        path = getattr(modules[code], attribute)
         if not path:
             continue
         try:
@@ -91,6 +89,18 @@ def back_office_panels(request) -> list[PanelView]:
         if panel is not None:
             panels.append(panel_view(panel))
     return panels
+
+
+def back_office_panels(request) -> list[PanelView]:
+    """The panels of the enabled modules that declare one, in module order. A module whose panel fails
+    is left out (and logged): the first page must open whatever one module does."""
+    return _module_panels(request, enabled_module_codes(getattr(request, "tenant", None)), "dashboard")
+
+
+def region_console_panels(request) -> list[PanelView]:
+    """The regional console's panels of the installed modules that declare one (``region_dashboard``),
+    in module order; a failing one is left out and logged, as in the back office."""
+    return _module_panels(request, list(registered_modules()), "region_dashboard")
 
 
 # --- the regional console ------------------------------------------------------------------------------

@@ -115,11 +115,13 @@ class RegionConsoleSite(DeclaredFiltersOnlySite):
     index_template = "gorodok_tenants/console/dashboard.html"
 
     def index(self, request, extra_context=None):
-        """Municipalities needing attention, the region's figures and charts, then the sections."""
+        """Municipalities needing attention, the region's figures and charts, the modules' panels, then the
+        sections."""
         from gorodok_platform.modules import DashboardPanel
         from gorodok_tenants.console.dashboard import (
             municipalities_needing_attention,
             panel_view,
+            region_console_panels,
             region_items,
             region_monthly_chart,
             region_overdue_chart,
@@ -127,7 +129,8 @@ class RegionConsoleSite(DeclaredFiltersOnlySite):
 
         region = panel_view(DashboardPanel(title=_("Region"), items=region_items(),
                                            charts=(region_overdue_chart(), region_monthly_chart())))
-        context = {"attention": municipalities_needing_attention(), "panels": [region], **(extra_context or {})}
+        context = {"attention": municipalities_needing_attention(), "panels": [region, *region_console_panels(request)],
+                   **(extra_context or {})}
         return super().index(request, context)
 
     def get_urls(self):
