@@ -224,6 +224,8 @@ def _verdict(met: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the naive baseline on 2,000 rows (about a minute)")
+    parser.add_argument("--only-register", action="store_true",
+                        help="import, extract and API only (not the depreciation and appeals benchmarks)")
     options = parser.parse_args(argv)
     naive_rows = SIZES[0] if options.quick else SIZES[-1]
 
@@ -301,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  list first={first:<4d} {len(labels)} queries: {', '.join(labels)}")
     print(f"List: at most {max_queries} SQL queries (target <= 5: {_verdict(targets['list_at_most_5_queries'])}), "
           f"the same at every page size: {'yes' if targets['list_queries_constant'] else 'NO'}.")
+    parts = {} if options.only_register else _parts(options.quick)
     summary = {
         "benchmark": "assets",
         "params": {"quick": options.quick, "sizes": list(SIZES), "naive_rows": naive_rows,
@@ -318,8 +321,34 @@ def main(argv: list[str] | None = None) -> int:
         "ratios": {"import_over_naive_speed": round(speedup, 2), "import_peak_10k_over_2k": round(growth, 3),
                    "xlsx_over_csv_time": round(xlsx_over_csv, 3)},
     }
+    for name, part in parts.items():  # the depreciation and appeals benchmarks, each in its own database
+        summary["params"][f"{name}_targets_met"] = part["params"].get("targets_met")
+        summary["figures"].update({f"{name}_{key}": value for key, value in part["figures"].items()})
+        summary["ratios"].update({f"{name}_{key}": value for key, value in part["ratios"].items()})
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+PARTS = {"depreciation": "assets_depreciation.py", "appeals": "assets_appeals.py"}
+
+
+def _parts(quick: bool) -> dict[str, dict]:
+    """Run the register's other benchmarks (net book values in bulk SQL; objects with the most appeals) as
+    their own processes, print their tables here, and return their JSON summaries."""
+    import subprocess
+
+    found = {}
+    for name, script in PARTS.items():
+        print()
+        result = subprocess.run([sys.executable, str(Path(__file__).with_name(script)), *(["--quick"] if quick else [])],
+                                capture_output=True, text=True, check=False)
+        lines = result.stdout.strip().splitlines()
+        print("\n".join(lines[:-1]) if lines else result.stderr[-2000:])
+        try:
+            found[name] = json.loads(lines[-1])
+        except (IndexError, ValueError):
+            print(f"{script} gave no summary (exit {result.returncode})")
+    return found
 
 
 if __name__ == "__main__":
