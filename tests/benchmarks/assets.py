@@ -340,8 +340,8 @@ def _parts(quick: bool) -> dict[str, dict]:
     found = {}
     for name, script in PARTS.items():
         print()
-        result = subprocess.run([sys.executable, str(Path(__file__).with_name(script)), *(["--quick"] if quick else [])],
-                                capture_output=True, text=True, check=False)
+        command = [sys.executable, str(Path(__file__).with_name(script)), *(["--quick"] if quick else [])]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
         lines = result.stdout.strip().splitlines()
         print("\n".join(lines[:-1]) if lines else result.stderr[-2000:])
         try:
