@@ -150,3 +150,15 @@ def test_monthly_figures_are_kept_and_summed_for_the_region(alpha, beta, client,
     login(client, region_host, regional_admin.email)
     page = client.get("/admin/", HTTP_HOST=region_host).content.decode()
     assert "appeals received in the period" in page or "обращений" in page
+
+
+def test_the_console_names_each_modules_late_work(alpha, client, regional_admin, region_host):
+    from django.test import Client
+
+    for key, value in (("appeals.overdue", 3), ("reporting.overdue", 2)):
+        MunicipalityCounter.objects.update_or_create(municipality=alpha.municipality, key=key,
+                                                     defaults={"value": value})
+    russian = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    login(russian, region_host, regional_admin.email)
+    page = russian.get("/admin/", HTTP_HOST=region_host).content.decode()
+    assert "— 3" in page and "отчёты просрочены — 2" in page

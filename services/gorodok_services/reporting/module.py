@@ -36,6 +36,12 @@ def _count_due() -> int:
     return reports_due_count()
 
 
+def _count_overdue() -> int:
+    from gorodok_services.reporting.selectors import reports_overdue_count
+
+    return reports_overdue_count()
+
+
 MODULE = ModuleInfo(
     code=CODE,
     name=_("Reporting"),
@@ -52,7 +58,8 @@ MODULE = ModuleInfo(
         ModuleEvent(ACCEPTED, _("The committee accepted a report."), WRITE_SCOPE),
         ModuleEvent(CAMPAIGN_OVERDUE, _("A report campaign's deadline passed without a submission."), WRITE_SCOPE),
     ),
-    counters=(Counter("due", _("reports due"), _count_due),),
+    counters=(Counter("due", _("reports due"), _count_due),
+              Counter("overdue", _("reports overdue"), _count_overdue)),
     periodic=(
         # Hourly: a reminder or an overdue notice is never more than an hour late; each is sent once.
         PeriodicTask("deadlines", "gorodok_services.reporting.deadlines.reporting_deadlines", seconds=3600),

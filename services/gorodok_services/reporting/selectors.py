@@ -59,6 +59,21 @@ def reports_due_count() -> int:
             status__in=[SubmissionStatus.NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]).count()
 
 
+def reports_overdue_count() -> int:
+    """Of those, the reports whose campaign's deadline has passed (the municipality's date): the console
+    lists the municipality among those needing attention."""
+    from zoneinfo import ZoneInfo
+
+    tenant = current_municipality()
+    if tenant is None:
+        return 0
+    today = timezone.now().astimezone(ZoneInfo(tenant.timezone)).date()
+    with schema_context(get_public_schema_name()):
+        return SubmissionCopy.objects.filter(
+            municipality_id=tenant.pk, campaign__status=CampaignStatus.OPEN, campaign__deadline__lt=today,
+            status__in=[SubmissionStatus.NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]).count()
+
+
 # --- the region's side (public schema) -------------------------------------------------------------------------
 
 def campaigns_visible_to(actor) -> QuerySet:

@@ -125,10 +125,21 @@ def _overdue_by_municipality() -> dict[int, int]:
 
 def municipalities_needing_attention() -> list[Attention]:
     from gorodok_platform.jobs.models import FailedJob
-    from gorodok_tenants.models import Municipality, MunicipalityStatus, UpgradeTenantState, UpgradeTenantStatus
+    from gorodok_tenants.models import (
+        Municipality,
+        MunicipalityCounter,
+        MunicipalityStatus,
+        UpgradeTenantState,
+        UpgradeTenantStatus,
+    )
+    from gorodok_tenants.modules.counters import counter_labels
     from gorodok_tenants.upgrades.schema_version import code_schema_version
 
-    overdue = _overdue_by_municipality()
+    labels = counter_labels()
+    late: dict[int, list[tuple[str, int]]] = {}
+    for pk, key, value in (MunicipalityCounter.objects.filter(key__endswith=".overdue", value__gt=0)
+                           .order_by("key").values_list("municipality_id", "key", "value")):
+        late.setdefault(pk, []).append((key, value))
     failed_jobs = dict(FailedJob.objects.filter(resolved_at__isnull=True).exclude(tenant_schema="")
                        .values("tenant_schema").annotate(n=Count("id")).values_list("tenant_schema", "n"))
     failed_upgrades = set(UpgradeTenantState.objects.filter(status=UpgradeTenantStatus.FAILED)
@@ -140,8 +151,8 @@ def municipalities_needing_attention() -> list[Attention]:
         reasons, tone = [], "warning"
         if municipality.status == MunicipalityStatus.SUSPENDED:
             reasons.append(_("suspended"))
-        if overdue.get(municipality.pk):
-            reasons.append(_("overdue: %(n)s") % {"n": overdue[municipality.pk]})
+        for key, value in late.get(municipality.pk, ()):  # each module's late work on its own line
+            reasons.append(_("%(what)s — %(n)s") % {"what": labels.get(key, key), "n": value})
             tone = "danger"
         if failed_jobs.get(municipality.schema_name):
             reasons.append(_("failed jobs: %(n)s") % {"n": failed_jobs[municipality.schema_name]})
