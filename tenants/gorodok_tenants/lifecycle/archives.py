@@ -703,8 +703,11 @@ def _load_dump(dump: Path, *, source_schema: str, target_schema: str, replace: b
         plain = dump.with_name("dump-plain.sql")
         strip_restrict_lines(dump, plain)
         dump = plain
+    from gorodok_tenants.provisioning import citus
+
+    before, after = citus.psql_commands(target_schema, citus=citus.citus_installed())
     args = ["--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--output=/dev/null",
-            "--command=SET LOCAL client_min_messages = warning"]
+            "--command=SET LOCAL client_min_messages = warning", *before]
     if replace:
         args.append(f"--command=DROP SCHEMA {_ident(target_schema)} CASCADE")
     aside = None
@@ -716,6 +719,7 @@ def _load_dump(dump: Path, *, source_schema: str, target_schema: str, replace: b
         args.append(f"--command=ALTER SCHEMA {_ident(source_schema)} RENAME TO {_ident(target_schema)}")
     if aside:
         args.append(f"--command=ALTER SCHEMA {_ident(aside)} RENAME TO {_ident(source_schema)}")
+    args.extend(after)
     try:
         run(tools.psql, args, what=f"Restoring into {target_schema}")
     except PgToolError as exc:

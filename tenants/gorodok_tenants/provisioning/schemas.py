@@ -577,8 +577,13 @@ class _TemplateMismatch(DatabaseError):
 
 
 def _execute(connection, alias: str, plan: Blueprint, schema_name: str) -> None:
+    from gorodok_tenants.provisioning import citus
+
     script = plan.script(schema_name)
+    distributed = citus.citus_installed(alias)
     with transaction.atomic(using=alias), connection.cursor() as cursor:
+        if distributed:  # pg_dump's identity DDL is refused inside a distributed schema: distribute after
+            cursor.execute(citus.SHARDING_OFF)
         cursor.execute(script)
         digest = _last_result(cursor)
         if digest != plan.digest:
@@ -586,6 +591,8 @@ def _execute(connection, alias: str, plan: Blueprint, schema_name: str) -> None:
                 f"{schema_name} got the migration records of another state than the code's "
                 f"({digest} instead of {plan.digest})."
             )
+        if distributed:
+            citus.distribute_schema(cursor, schema_name)
 
 
 def _last_result(cursor) -> str | None:

@@ -89,3 +89,41 @@ def lint_migrations(*, include_accepted: bool = False, app_labels=None, stdout=N
     if stdout is not None:
         stdout.write(output.getvalue())
     return erroneous
+
+
+# --- Citus: what a distributed schema refuses ----------------------------------------------------------
+
+def citus_problems() -> list[str]:
+    """What would break a municipality's schema as a Citus distributed schema: a tenant table
+    referencing a table of the public schema (a foreign key across schemas), and a migration that turns
+    an existing column into an identity column (``ALTER TABLE ... ADD GENERATED ... AS IDENTITY``, which
+    Citus refuses in distributed schemas). Empty when all is well."""
+    from django.db import models
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import AlterField
+
+    tenant_apps = _tenant_apps()
+    shared_only = {config.label for config in apps.get_app_configs()} - tenant_apps
+    problems = []
+    for model in apps.get_models():
+        if model._meta.app_label not in tenant_apps:
+            continue
+        for field in model._meta.get_fields():
+            related = getattr(field, "related_model", None)
+            if not getattr(field, "concrete", False) and not getattr(field, "many_to_many", False):
+                continue
+            if not getattr(field, "db_constraint", True):
+                continue  # an id kept without a database constraint: nothing ties the schemas together
+            if related is not None and not isinstance(related, str) and related._meta.app_label in shared_only:
+                problems.append(f"{model._meta.label}.{field.name} references {related._meta.label} in the public "
+                                "schema (a foreign key across schemas)")
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    identity = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+    for (app_label, name), migration in sorted(loader.disk_migrations.items()):
+        if app_label not in tenant_apps or app_label not in set(_gorodok_apps()):
+            continue
+        for operation in migration.operations:
+            if isinstance(operation, AlterField) and isinstance(operation.field, identity):
+                problems.append(f"{app_label}.{name}: {operation.model_name}.{operation.name} becomes an identity "
+                                "column (ADD GENERATED ... AS IDENTITY)")
+    return problems

@@ -260,12 +260,20 @@ class Command(DatabaseTimeoutsMixin, BaseCommand):
     # --- lint -------------------------------------------------------------------------------------
 
     def _lint(self, *, all: bool = False, **options):
-        from gorodok_tenants.upgrades.lint import lint_migrations
+        from gorodok_tenants.upgrades.lint import citus_problems, lint_migrations
 
         problems = lint_migrations(include_accepted=all, stdout=self.stdout)
+        citus = citus_problems()
+        self.stdout.write("*** Citus (municipality schemas as distributed schemas) ***")
+        for problem in citus:
+            self.stdout.write(f"  {problem}")
+        self.stdout.write(f"Citus-incompatible: {len(citus)}")
         if problems:
             raise CommandError(f"{problems} migration(s) are unsafe for a rolling deploy (see above and "
                                "deploy/runbooks/upgrades.md, 'Expand, then contract').")
+        if citus:
+            raise CommandError(f"{len(citus)} schema construct(s) would break Citus schema-based sharding "
+                               "(see above and deploy/runbooks/scale-out.md).")
 
 
 def _operator() -> str:
