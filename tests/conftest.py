@@ -185,3 +185,32 @@ def media_root(settings, tmp_path):
     forget()
     yield tmp_path
     forget()
+
+
+# An S3-compatible object store (FILE_STORAGE=s3): moto's S3 server, a real HTTP endpoint speaking the S3
+# API in a thread, is the stand-in here; django-storages and boto3 run exactly as against a region's store.
+@pytest.fixture
+def object_store(settings):
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="gorodok", aws_secret_access_key="gorodok",
+                          region_name="us-east-1")
+    client.create_bucket(Bucket="gorodok-files")
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "gorodok_platform.storage.TenantS3Storage",
+        "OPTIONS": {"bucket_name": "gorodok-files", "endpoint_url": endpoint, "access_key": "gorodok",
+                    "secret_key": "gorodok", "region_name": "us-east-1", "location": "media", "default_acl": None,
+                    "file_overwrite": False}}}
+    try:
+        yield client
+    finally:
+        server.stop()

@@ -55,10 +55,13 @@ def check_production_services(**urls: str) -> None:
             raise ImproperlyConfigured(f"{name} still holds a placeholder value: set the real one.")
 
 
-def check_production_storage(*, media_root: str, archive_root: str) -> None:
+def check_production_storage(*, media_root: str, archive_root: str, file_storage: str = "filesystem") -> None:
     """Files must live where web, worker and job pods all see them (retention erases them from the worker):
-    explicit absolute directories on a shared volume, never a default under the installed package."""
-    for name, value in (("MEDIA_ROOT", media_root), ("ARCHIVE_ROOT", archive_root)):
+    explicit absolute directories on a shared volume, never a default under the installed package (with
+    FILE_STORAGE=s3 uploads are in the bucket; archives still need their directory)."""
+    checked = (("ARCHIVE_ROOT", archive_root),) if file_storage == "s3" else (
+        ("MEDIA_ROOT", media_root), ("ARCHIVE_ROOT", archive_root))
+    for name, value in checked:
         if not value or not value.startswith("/"):
             raise ImproperlyConfigured(
                 f"Production needs {name}: an absolute directory on a volume shared by web, worker and job pods.")
@@ -373,10 +376,27 @@ DEFAULT_MUNICIPALITY_TIMEZONE = "Asia/Krasnoyarsk"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default="" if IS_PRODUCTION else str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# "filesystem" (MEDIA_ROOT on a shared volume) or "s3" (an S3-compatible bucket, django-storages).
+FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem").lower()
+if FILE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE is filesystem or s3.")
 if IS_PRODUCTION:
-    check_production_storage(media_root=MEDIA_ROOT, archive_root=ARCHIVE_ROOT)
+    check_production_storage(media_root=MEDIA_ROOT, archive_root=ARCHIVE_ROOT, file_storage=FILE_STORAGE)
+DEFAULT_FILE_STORAGE_BACKEND = (
+    {"BACKEND": "gorodok_platform.storage.TenantS3Storage", "OPTIONS": {
+        "bucket_name": env.str("S3_BUCKET", default=""),
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "location": env.str("S3_PREFIX", default="media"),
+        # Private objects, never public URLs: files are served through Gorodok's own views.
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False,
+    }} if FILE_STORAGE == "s3" else {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"})
+if IS_PRODUCTION and FILE_STORAGE == "s3" and not DEFAULT_FILE_STORAGE_BACKEND["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
     # Production: hashed names (cached forever) and gzip/brotli copies, written by collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if IS_PRODUCTION
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -310,3 +310,15 @@ def test_collectstatic_writes_hashed_and_compressed_files_in_production(tmp_path
     hashed = manifest["admin/css/base.css"]
     assert re.fullmatch(r"admin/css/base\.[0-9a-f]{12}\.css", hashed)
     assert (tmp_path / (hashed + ".gz")).is_file()
+
+
+def test_production_with_an_object_store_needs_a_bucket_but_no_media_volume():
+    base = {"GORODOK_ENV": "production", "SECRET_KEY": "z" * 48, "DATABASE_URL": "postgres://a@unused/unused",
+            "BROKER_URL": "redis://unused:6379/0", "CACHE_URL": "redis://unused:6379/1",
+            "ARCHIVE_ROOT": "/srv/gorodok/archives", "FILE_STORAGE": "s3"}
+    refused = _settings_start(_production_env(base))
+    assert refused.returncode != 0 and "S3_BUCKET" in refused.stderr
+    started = _settings_start(_production_env({**base, "S3_BUCKET": "gorodok-files"}))
+    assert started.returncode == 0, started.stderr[-2000:]
+    wrong = _settings_start(_production_env({**base, "FILE_STORAGE": "ftp"}))
+    assert wrong.returncode != 0 and "FILE_STORAGE" in wrong.stderr

@@ -201,3 +201,18 @@ def test_the_progress_page_is_for_those_who_change_the_register_of_its_municipal
     assert client.get(url.format(mine.pk), HTTP_HOST=alpha.host).status_code == 403
     assert client.get(url.format(mine.pk) + "status.json", HTTP_HOST=alpha.host).status_code == 403
     assert client.get("/admin/assets/assetimport/", HTTP_HOST=alpha.host).status_code == 403
+
+
+def test_an_import_job_reads_its_file_from_an_object_store(alpha, object_store):
+    """With FILE_STORAGE=s3 the upload is kept in the bucket (under the municipality's prefix) and the job
+    reads a local copy of it; the file leaves the bucket once the rows are written."""
+    holder(alpha)
+    run = start(alpha, csv_bytes(3))
+    keys = {item["Key"] for item in object_store.list_objects_v2(Bucket="gorodok-files").get("Contents", [])}
+    assert any(key.startswith(f"media/{alpha.schema_name}/") for key in keys)
+    with schema_context(alpha.schema_name):
+        done = import_jobs.asset_import_run(run.pk)
+        assert done.status == ImportStatus.DONE and done.created_count == 3
+        assert Asset.objects.count() >= 3
+    keys = {item["Key"] for item in object_store.list_objects_v2(Bucket="gorodok-files").get("Contents", [])}
+    assert not any(key.startswith(f"media/{alpha.schema_name}/") for key in keys)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
+from gorodok_platform.storage import local_path
 from gorodok_services.assets import downloads, exports, import_jobs, imports, lifecycle, services
 from gorodok_services.assets.columns import ASSET_HEADERS, IMPORT_FIELDS
 from gorodok_services.assets.housing.inlines import PROFILE_INLINES, profile_links
@@ -359,10 +360,16 @@ class MappingForm(forms.Form):
                 if f"column_{index}" in self.fields}
 
 
-def _import_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "assets" / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+WIZARD_FOLDER = "assets/wizard/"  # the upload between the wizard's steps, in the municipality's storage
+
+
+def _wizard_file(name: str):
+    """A local path of the wizard's stored upload (any web pod may serve the next step)."""
+    return local_path(default_storage, WIZARD_FOLDER + name)
+
+
+def _wizard_forget(name: str) -> None:
+    default_storage.delete(WIZARD_FOLDER + name)
 
 
 # --- objects --------------------------------------------------------------------------------------------------------
@@ -640,10 +647,10 @@ class AssetAdmin(ModuleAdmin):
         stored = request.session.get("assets_import")
         step = request.POST.get("step") if request.method == "POST" else None
         if step in ("dry_run", "import") and stored:
-            path_ = _import_dir() / stored["file"]
             try:
-                headers, proposed = imports.import_preview(path_, stored["name"])
-            except (ValidationError, FileNotFoundError) as exc:
+                with _wizard_file(stored["file"]) as path_:
+                    headers, proposed = imports.import_preview(path_, stored["name"])
+            except (ValidationError, FileNotFoundError, OSError) as exc:
                 request.session.pop("assets_import", None)
                 context["upload_form"] = UploadForm()
                 context["file_errors"] = exc.messages if isinstance(exc, ValidationError) else []
@@ -653,24 +660,25 @@ class AssetAdmin(ModuleAdmin):
             if form.is_valid() and step == "import":
                 # The import itself is a job: this page only starts it and shows its progress.
                 try:
-                    with path_.open("rb") as handle:
+                    with _wizard_file(stored["file"]) as path_, path_.open("rb") as handle:
                         run = import_jobs.asset_import_start(upload=File(handle), filename=stored["name"],
                                                              mapping=form.mapping(), actor=request.user,
                                                              source="back_office")
                 except ValidationError as exc:
                     context["file_errors"] = exc.messages
                 else:
-                    path_.unlink(missing_ok=True)
+                    _wizard_forget(stored["file"])
                     request.session.pop("assets_import", None)
                     return redirect(reverse(f"{self.admin_site.name}:assets_asset_import_progress", args=[run.pk]))
             elif form.is_valid():
                 try:
-                    report = imports.assets_import(path=path_, filename=stored["name"], mapping=form.mapping(),
-                                                   dry_run=True, actor=request.user)
+                    with _wizard_file(stored["file"]) as path_:
+                        report = imports.assets_import(path=path_, filename=stored["name"], mapping=form.mapping(),
+                                                       dry_run=True, actor=request.user)
                 except ValidationError as exc:
                     context["file_errors"] = exc.messages
             if report is not None and report.applied:
-                path_.unlink(missing_ok=True)
+                _wizard_forget(stored["file"])
                 request.session.pop("assets_import", None)
                 self.message_user(request, _("Imported: %(created)d created, %(updated)d updated.") % {
                     "created": report.created, "updated": report.updated}, messages.SUCCESS)
@@ -681,14 +689,13 @@ class AssetAdmin(ModuleAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             suffix = Path(upload.name).suffix.lower()
-            stored_name = f"{uuid.uuid4().hex}{suffix}"
-            with (_import_dir() / stored_name).open("wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
+            stored_name = default_storage.save(f"{WIZARD_FOLDER}{uuid.uuid4().hex}{suffix}", upload)
+            stored_name = stored_name[len(WIZARD_FOLDER):]
             try:
-                headers, proposed = imports.import_preview(_import_dir() / stored_name, upload.name)
+                with _wizard_file(stored_name) as path_:
+                    headers, proposed = imports.import_preview(path_, upload.name)
             except ValidationError as exc:
-                (_import_dir() / stored_name).unlink(missing_ok=True)
+                _wizard_forget(stored_name)
                 add_service_errors(form, exc)
             else:
                 request.session["assets_import"] = {"file": stored_name, "name": upload.name}

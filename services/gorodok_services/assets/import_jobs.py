@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from gorodok_platform.audit.services import audit_record
 from gorodok_platform.jobs.enqueue import enqueue_on_commit
+from gorodok_platform.storage import local_path
 from gorodok_services.assets import error_codes as codes
 from gorodok_services.assets.imports import (
     MAX_IMPORT_BYTES,
@@ -63,7 +64,7 @@ def asset_import_start(*, upload, filename: str, mapping: dict[str, str] | None 
     row = AssetImport(file_name=filename, actor_email=_email(actor), source=source)
     row.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)  # the name is ours, never the sender's
     try:
-        with open_table(row.file.path, filename) as (headers, _rows):
+        with local_path(row.file.storage, row.file.name) as local, open_table(local, filename) as (headers, _rows):
             fields = _resolve_mapping(headers, mapping)
         row.mapping = {str(header): name for header, name in zip(headers, fields, strict=False)
                        if str(header).strip()}
@@ -128,7 +129,7 @@ def asset_import_run(import_id: int) -> AssetImport | None:
 def _check(row: AssetImport) -> bool:
     """Check every row, writing nothing; record the total and, for rejected rows, the report."""
     report = ImportReport(dry_run=True, mapping=row.mapping)
-    with open_table(row.file.path, row.file_name) as (headers, rows):
+    with local_path(row.file.storage, row.file.name) as local, open_table(local, row.file_name) as (headers, rows):
         fields = _resolve_mapping(headers, row.mapping)
         context = ChunkContext.current()
         for chunk in iter_chunks(rows):
@@ -144,7 +145,7 @@ def _check(row: AssetImport) -> bool:
 
 
 def _write(row: AssetImport) -> None:
-    with open_table(row.file.path, row.file_name) as (headers, rows):
+    with local_path(row.file.storage, row.file.name) as local, open_table(local, row.file_name) as (headers, rows):
         fields = _resolve_mapping(headers, row.mapping)
         context = ChunkContext.current(email=row.actor_email, import_id=row.pk)
         position = 0

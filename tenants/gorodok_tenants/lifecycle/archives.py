@@ -167,18 +167,93 @@ def media_dir(schema_name: str) -> Path:
     return folder
 
 
-def _media_files(schema_name: str) -> list[tuple[str, Path, int, str]]:
-    """(relative path, path, size, SHA-256) of every regular file in the schema's folder, sorted."""
-    folder = media_dir(schema_name)
-    if not folder.is_dir():
-        return []
+@dataclass(frozen=True)
+class _StoredFile:
+    """A schema's uploaded file, wherever the file storage keeps it."""
+
+    rel: str
+    size: int
+    digest: str
+    mtime: int
+    path: Path | None  # on a local volume; None in an object store
+
+
+def _storage_is_local() -> bool:
+    from django.core.files.storage import default_storage
+
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _storage_names(storage, prefix: str = ""):
+    """Every file name under ``prefix`` of the storage (the current schema's), depth first."""
+    directories, files = storage.listdir(prefix)
+    for name in sorted(files):
+        yield f"{prefix}{name}"
+    for directory in sorted(directories):
+        yield from _storage_names(storage, f"{prefix}{directory}/")
+
+
+def _sha256_stream(handle) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _media_files(schema_name: str) -> list[_StoredFile]:
+    """Every regular file of the schema's uploads, sorted, with its size and SHA-256."""
+    if _storage_is_local():
+        folder = media_dir(schema_name)
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue  # never follow a link out of the folder
+            found.append(_StoredFile(path.relative_to(folder).as_posix(), path.stat().st_size, _sha256_file(path),
+                                     int(path.stat().st_mtime), path))
+        return found
+    from django.core.files.storage import default_storage
+
     found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue  # never follow a link out of the folder
-        rel = path.relative_to(folder).as_posix()
-        found.append((rel, path, path.stat().st_size, _sha256_file(path)))
+    with schema_context(_checked_schema(schema_name)):
+        for name in _storage_names(default_storage):
+            with default_storage.open(name, "rb") as handle:
+                digest = _sha256_stream(handle)
+            try:
+                moment = int(default_storage.get_modified_time(name).timestamp())
+            except (NotImplementedError, AttributeError):
+                moment = int(time.time())
+            found.append(_StoredFile(name, default_storage.size(name), digest, moment, None))
     return found
+
+
+@contextmanager
+def _open_stored(schema_name: str, item: _StoredFile):
+    if item.path is not None:
+        with item.path.open("rb") as handle:
+            yield handle
+        return
+    from django.core.files.storage import default_storage
+
+    with schema_context(_checked_schema(schema_name)), default_storage.open(item.rel, "rb") as handle:
+        yield handle
+
+
+def _remove_media(schema_name: str) -> None:
+    """The schema's uploads leave the live storage (after they went into its archive)."""
+    if _storage_is_local():
+        shutil.rmtree(media_dir(schema_name), ignore_errors=True)
+        return
+    from django.core.files.storage import default_storage
+
+    with schema_context(_checked_schema(schema_name)):
+        for name in list(_storage_names(default_storage)):
+            default_storage.delete(name)
 
 
 def _safe_file_path(rel) -> str:
@@ -297,7 +372,7 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
                 "sha256": _sha256_file(dump), "pg_dump_version": tools.version_label,
                 "server_version": connection.pg_version,
             },
-            "files": [{"path": rel, "size_bytes": size, "sha256": digest} for rel, _path, size, digest in files],
+            "files": [{"path": item.rel, "size_bytes": item.size, "sha256": item.digest} for item in files],
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
         partial = Path(work) / ("archive" + ARCHIVE_SUFFIX)
@@ -310,10 +385,10 @@ def _write_archive(municipality: Municipality) -> tuple[Path, dict]:
             info.uname = info.gname = ""
             with dump.open("rb") as handle:
                 tar.addfile(info, handle)
-            for rel, source, size, _digest in files:
-                info = tarfile.TarInfo(FILES_PREFIX + rel)
-                info.size, info.mtime, info.mode = size, int(source.stat().st_mtime), 0o600
-                with source.open("rb") as handle:
+            for item in files:
+                info = tarfile.TarInfo(FILES_PREFIX + item.rel)
+                info.size, info.mtime, info.mode = item.size, item.mtime, 0o600
+                with _open_stored(schema_name, item) as handle:
                     tar.addfile(info, handle)
         partial.chmod(0o600)
         with partial.open("rb") as handle:
@@ -412,7 +487,7 @@ def municipality_archive(*, municipality: Municipality, actor=None, confirm: boo
         finally:
             maintenance.refresh_routing(domains)
         # The files are in the archive now; they leave the live storage with the schema (personal data).
-        shutil.rmtree(media_dir(schema_name), ignore_errors=True)
+        _remove_media(schema_name)
     return ArchiveOutcome(municipality=municipality, schema_name=schema_name, row_counts=manifest["row_counts"],
                           path=path, dry_run=False, archive=archive)
 
@@ -541,7 +616,58 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path):
     return digest, size
 
 
-class _FilesSwap:
+def _FilesSwap(source: Path, schema_name: str):
+    return _LocalFilesSwap(source, schema_name) if _storage_is_local() else _StoredFilesSwap(source, schema_name)
+
+
+class _StoredFilesSwap:
+    """The same for an object store: the schema's current files are downloaded aside (a temporary
+    folder) and deleted, the archive's uploaded; ``undo`` deletes those and uploads the old ones back."""
+
+    def __init__(self, source: Path, schema_name: str):
+        from django.core.files import File
+        from django.core.files.storage import default_storage
+
+        self.storage, self.schema = default_storage, _checked_schema(schema_name)
+        self.aside = Path(tempfile.mkdtemp(prefix=".replaced-"))
+        self.written: list[str] = []
+        self.kept: list[str] = []
+        with schema_context(self.schema):
+            for name in list(_storage_names(self.storage)):
+                target = self.aside / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with self.storage.open(name, "rb") as handle, target.open("wb") as copy:
+                    shutil.copyfileobj(handle, copy)
+                self.kept.append(name)
+            try:
+                for name in self.kept:
+                    self.storage.delete(name)
+                if source.is_dir():
+                    for path in sorted(source.rglob("*")):
+                        if path.is_file() and not path.is_symlink():
+                            name = path.relative_to(source).as_posix()
+                            with path.open("rb") as handle:
+                                self.written.append(self.storage.save(name, File(handle, name=name)))
+            except BaseException:
+                self.undo()
+                raise
+
+    def undo(self) -> None:
+        from django.core.files import File
+
+        with schema_context(self.schema):
+            for name in self.written:
+                self.storage.delete(name)
+            for name in self.kept:
+                with (self.aside / name).open("rb") as handle:
+                    self.storage.save(name, File(handle, name=name))
+        shutil.rmtree(self.aside, ignore_errors=True)
+
+    def done(self) -> None:
+        shutil.rmtree(self.aside, ignore_errors=True)
+
+
+class _LocalFilesSwap:
     """Puts restored files in place of a schema's folder; ``undo`` puts the old folder back, ``done``
     removes it. The new folder is built beside the old one first, so the swap is two renames."""
 
