@@ -142,6 +142,9 @@ def _kinds(host: str, token: str, appeal_pk: int):
     return Client, {"read_one": read, "read_one_direct": read, "receive_appeal": receive, "open311_post": open311}
 
 
+PROFILE: list[str] = []
+
+
 def _measure(host, token, appeal_pk, municipality, *, requests: int, rounds: int) -> dict:
     global _tenant
     from django.conf import settings
@@ -177,6 +180,19 @@ def _measure(host, token, appeal_pk, municipality, *, requests: int, rounds: int
 
     for kind in kinds:  # warm-up: imports, caches, the routing cache, the document cache
         run(kind, 5)
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        for kind in PROFILE:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            run(kind, requests)
+            profiler.disable()
+            print(f"--- profile of {requests} x {kind} (cumulative, top 30)")
+            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats.print_stats(30)
+            stats.print_callees("_create|appeal_receive|appeal_register")
     best = {kind: float("inf") for kind in kinds}
     per_round = {kind: [] for kind in kinds}
     for _ in range(rounds):
@@ -193,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer requests (under a minute in all)")
     parser.add_argument("--requests", type=int, default=None, help="requests per kind per round (default 40, quick 15)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds (default 5, quick 3)")
+    parser.add_argument("--profile", action="append", default=[], metavar="KIND",
+                        help="also print a cProfile of this kind (read_one, receive_appeal, open311_post, ...)")
     options = parser.parse_args(argv)
+    PROFILE[:] = options.profile
     requests = options.requests or (15 if options.quick else 40)
     rounds = options.rounds or (3 if options.quick else 5)
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -395,3 +395,13 @@ def test_xml_format(client, alpha):
     assert response.status_code == 404
     error = ElementTree.fromstring(response.content)
     assert (error.tag, error.find("error/code").text) == ("errors", "404")
+
+
+def test_one_service_is_looked_up_as_the_catalogue_lists_it(db):
+    from gorodok_graphql.open311.catalog import open311_service, open311_services
+
+    catalogue = open311_services()
+    assert catalogue
+    for code, service in list(catalogue.items())[:20]:
+        assert open311_service(code) == service
+    assert open311_service("0001") is None and open311_service("") is None and open311_service("9999.1.2.3") is None

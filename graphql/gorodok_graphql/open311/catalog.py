@@ -62,3 +62,18 @@ def open311_services() -> dict[str, Service]:
                       theme=titles.get(code.rsplit(".", 2)[0], ""))
         for code, title in entries
     }
+
+
+def open311_service(code: str) -> Service | None:
+    """One service by its code (what creating a request needs): the entry and its two ancestors by code,
+    instead of the whole catalogue."""
+    prefixes = service_prefixes()
+    if not code or not any(code == prefix or code.startswith(f"{prefix}.") for prefix in prefixes):
+        return None
+    title = (ClassifierEntry.objects.filter(code=code, level=ClassifierLevel.QUESTION, is_active=True)
+             .values_list("title", flat=True).first())
+    if title is None:
+        return None
+    group, theme = code.rsplit(".", 1)[0], code.rsplit(".", 2)[0]
+    titles = dict(ClassifierEntry.objects.filter(code__in=(group, theme)).values_list("code", "title"))
+    return Service(code=code, name=title, group=titles.get(group, ""), theme=titles.get(theme, ""))

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gorodok_graphql.open311 import serializers
 from gorodok_graphql.open311.auth import KeyProblem, check_api_key, mark_used, retry_after_if_limited
-from gorodok_graphql.open311.catalog import Service, open311_services
+from gorodok_graphql.open311.catalog import Service, open311_service, open311_services
 from gorodok_graphql.open311.queries import open311_requests, with_service_codes, with_statuses
 from gorodok_platform.audit.models import ActorKind
 from gorodok_platform.audit.services import audit_record
@@ -167,7 +167,7 @@ def services(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpResp
 
 @endpoint("GET")
 def service_definition(request: HttpRequest, params: dict[str, str], code: str, fmt: str) -> HttpResponse:
-    service = open311_services().get(code)
+    service = open311_service(code)
     if service is None:
         raise Open311Error(404, f"service_code not found: {code[:40]}")
     assets_on = module_enabled(getattr(request, "tenant", None), "assets")
@@ -415,7 +415,7 @@ def _create(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRespo
     code = params.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required.")
-    service = open311_services().get(code)
+    service = open311_service(code)
     if service is None:
         raise Open311Error(404, f"service_code not found: {code[:40]}")
     _check_lengths(params)
