@@ -302,3 +302,18 @@ def test_the_migration_law_seed_keeps_what_a_municipality_changed(in_alpha):
     assert (statement.forward_days, statement.answer_days, statement.shift) == (5, 25, "preceding")
     assert DeadlineRule.objects.get(kind="complaint", category_prefix=MIGRATION_QUESTION).forward_days == 3
     assert DeadlineRule.objects.filter(category_prefix=MIGRATION_QUESTION).count() == 4
+
+
+def test_registering_the_appeal_just_received_uses_the_same_rule_as_a_fresh_read(in_alpha):
+    """appeal_receive hands its rule to the registration that follows in the same request; the deadlines
+    are those a registration of the appeal read afresh gets."""
+    from gorodok_services.appeals.models import Appeal
+
+    DeadlineRule.objects.create(kind="statement", category_prefix="0003.0009", forward_days=4, answer_days=15)
+    moment = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # after the intake's receipt (03:00)
+    received, _ = services.appeal_receive(data=intake(external_number="RULE-1"))
+    assert received._deadline_rule.answer_days == 15
+    first = services.appeal_register(appeal=received, registered_at=moment).appeal
+    other, _ = services.appeal_receive(data=intake(external_number="RULE-2"))
+    second = services.appeal_register(appeal=Appeal.objects.get(pk=other.pk), registered_at=moment).appeal
+    assert (first.due_at, first.due_forward_at) == (second.due_at, second.due_forward_at)

@@ -266,6 +266,7 @@ def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | Non
         if existing is None:
             raise
         return existing, False
+    appeal._deadline_rule = rule  # what registering it next, in this request, would read again
     return appeal, True
 
 
@@ -305,6 +306,7 @@ class Registration:
 
 @transaction.atomic
 def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | None = None) -> Registration:
+    known_rule = getattr(appeal, "_deadline_rule", None)  # set by appeal_receive on the appeal it made
     appeal = _locked(appeal)
     _require_status(appeal, (AppealStatus.RECEIVED,), _("register"))
     registered_at = registered_at or timezone.now()
@@ -314,7 +316,7 @@ def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | Non
     zone = tenant_timezone()
     year = registered_at.astimezone(zoneinfo.ZoneInfo(zone)).year
     prefix = AppealsSettings.current().registration_prefix
-    rule = appeal_rule(appeal)
+    rule = known_rule or appeal_rule(appeal)
     code = _new_access_code()
     previous = appeal.status
     appeal.registration_number = f"{prefix}-{year}-{_next_number(year):05d}"
