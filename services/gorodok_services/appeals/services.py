@@ -47,6 +47,7 @@ from gorodok_services.appeals.models import (
     RegistrationCounter,
     UnclearHandling,
 )
+from gorodok_services.core.access import actor_email as _actor_email
 from gorodok_services.core.calendar import DayType, Shift, deadline, local_date
 from gorodok_services.core.identifiers import valid_inn, valid_ogrn
 from gorodok_tenants.modules import module_enabled
@@ -99,10 +100,6 @@ class AppealIntake:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
-
 
 def _record(appeal: Appeal, action: str, actor, *, from_status: str = "", note: str = "", data=None) -> AppealEvent:
     """The appeal's history entry, and an audit entry that points at it. The audit log is append-only,

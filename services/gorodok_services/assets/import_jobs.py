@@ -39,13 +39,10 @@ from gorodok_services.assets.imports import (
     run_chunk,
 )
 from gorodok_services.assets.models import AssetImport, ImportStatus
+from gorodok_services.core.access import actor_email as _email
 
 REPORT_ROWS_KEPT = 1000  # rejected rows kept on the import (the count is always exact)
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
-
-
-def _email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def asset_import_start(*, upload, filename: str, mapping: dict[str, str] | None = None, actor=None,

@@ -53,6 +53,7 @@ from gorodok_services.assets.services import (
     take_register_numbers,
     validate_asset_values,
 )
+from gorodok_services.core.access import actor_email as _email
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a register of 50,000 objects is about 10 MB as XLSX
 MAX_IMPORT_ROWS = 100_000
@@ -428,10 +429,6 @@ def _run(report: ImportReport, rows: Iterator[list], fields: list[str], *, write
     context = ChunkContext.current(email=_email(actor))
     for chunk in iter_chunks(rows):
         run_chunk(report, chunk, fields, context, write=write)
-
-
-def _email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def run_chunk(report: ImportReport, chunk: list[tuple[int, list]], fields: list[str], context: ChunkContext, *,

@@ -50,6 +50,11 @@ def is_allowed(from_status: str, to_status: str) -> bool:
     return to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset())
 
 
+def last_transition_on(asset: Asset) -> date | None:
+    """The date of the object's latest move (a new one may not be dated before it)."""
+    return asset.transitions.order_by("-on", "-pk").values_list("on", flat=True).first()
+
+
 def _validate(asset: Asset, to_status: str, on: date | None, basis: str) -> None:
     from gorodok_services.assets.services import register_today
 
@@ -66,7 +71,7 @@ def _validate(asset: Asset, to_status: str, on: date | None, basis: str) -> None
     elif on > register_today():
         errors["on"] = [ValidationError(_("A date cannot be in the future."), code=codes.FUTURE_DATE)]
     else:
-        last = asset.transitions.order_by("-on", "-pk").values_list("on", flat=True).first()
+        last = last_transition_on(asset)
         earliest = max(filter(None, (asset.included_on, last)), default=None)
         if earliest is not None and on < earliest:
             errors["on"] = [ValidationError(
@@ -84,7 +89,8 @@ def _validate(asset: Asset, to_status: str, on: date | None, basis: str) -> None
 
 def record_transition(asset: Asset, to_status: str, on: date, basis: str, actor, source: str) -> AssetTransition:
     """Write a move already validated, on a row already locked (the removal uses it for *disposed*)."""
-    from gorodok_services.assets.services import _actor_email, _history, asset_event_data
+    from gorodok_services.assets.services import _history, asset_event_data
+    from gorodok_services.core.access import actor_email as _actor_email
 
     from_status = asset.lifecycle_status
     row = AssetTransition.objects.create(asset=asset, from_status=from_status, to_status=to_status, on=on,

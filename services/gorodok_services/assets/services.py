@@ -38,6 +38,7 @@ from gorodok_services.assets.models import (
     Section,
 )
 from gorodok_services.assets.module import CHANGED, CREATED, REMOVED
+from gorodok_services.core.access import actor_email as _actor_email
 from gorodok_services.core.calendar import local_date
 from gorodok_services.core.identifiers import valid_inn, valid_ogrn
 
@@ -74,10 +75,6 @@ def register_today() -> date:
 def asset_global_id(asset_or_pk) -> str:
     pk = getattr(asset_or_pk, "pk", asset_or_pk)
     return base64.b64encode(f"Asset:{pk}".encode()).decode("ascii")
-
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def _plain(value):
@@ -462,10 +459,6 @@ def asset_encumbrance_add(*, asset: Asset, kind: str, basis: str, beneficiary: s
     return row
 
 
-def _last_transition_on(asset: Asset) -> date | None:
-    return asset.transitions.order_by("-on", "-pk").values_list("on", flat=True).first()
-
-
 def _locked_encumbrance(encumbrance: Encumbrance) -> tuple[Asset, Encumbrance]:
     """The object (locked first, as every change of it) and its encumbrance, locked, as they are now."""
     asset = _locked(encumbrance.asset)
@@ -562,9 +555,9 @@ def asset_remove(*, asset: Asset, removed_on: date, reason: str, document: Docum
     changes = {"status": [asset.status, AssetStatus.REMOVED.value], "removed_on": [None, str(removed_on)],
                "removal_reason": ["", reason.strip()], "document": [None, str(row)]}
     if asset.lifecycle_status != LifecycleStatus.DISPOSED:
-        from gorodok_services.assets.lifecycle import record_transition
+        from gorodok_services.assets.lifecycle import last_transition_on, record_transition
 
-        record_transition(asset, LifecycleStatus.DISPOSED, max(removed_on, _last_transition_on(asset) or removed_on),
+        record_transition(asset, LifecycleStatus.DISPOSED, max(removed_on, last_transition_on(asset) or removed_on),
                           reason.strip(), actor, source)
     asset.status = AssetStatus.REMOVED
     asset.removed_on = removed_on

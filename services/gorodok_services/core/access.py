@@ -14,6 +14,12 @@ class Rule:
     scopes: frozenset[str]  # API clients holding all of these; empty: staff only
 
 
+def actor_email(actor) -> str:
+    """Who did it, as the history records: a signed-in person's e-mail, empty for the system, an
+    anonymous caller or an API client."""
+    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
+
+
 def is_api_client(actor) -> bool:
     """An API client (the model, or the request's authenticated client) is judged by its scopes."""
     return callable(getattr(actor, "has_scope", None))

@@ -33,12 +33,9 @@ from gorodok_services.assets.depreciation.selectors import net_book_values
 from gorodok_services.assets.models import Asset, AssetChange, AssetKind, AssetStatus
 from gorodok_services.assets.module import CHANGED
 from gorodok_services.assets.services import asset_event_data, register_today
+from gorodok_services.core.access import actor_email as _actor_email
 
 MAX_COEFFICIENT = Decimal("3.00")  # the tax code's accelerated depreciation goes up to 3
-
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def _life_errors(value, *, required: bool) -> list[ValidationError]:

@@ -18,15 +18,12 @@ from gorodok_services.assets.fleet.models import ICT_KINDS, FleetSettings, IctCa
 from gorodok_services.assets.models import Asset, AssetChange, Section
 from gorodok_services.assets.module import CHANGED
 from gorodok_services.assets.services import asset_event_data
+from gorodok_services.core.access import actor_email as _actor_email
 
 PROFILE_FIELDS = ("category", "building", "room", "responsible_name", "responsible_position", "warranty_until",
                   "end_of_life")
 LICENCE_FIELDS = ("product", "vendor", "seats", "valid_from", "valid_until", "yearly_cost", "note")
 MAX_SEATS = 1_000_000
-
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def _plain(value):

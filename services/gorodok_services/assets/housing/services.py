@@ -245,11 +245,17 @@ def housing_profile_set(*, asset: Asset, values: dict, actor=None, source: str =
             errors[name] = found
     if errors:
         raise ValidationError(errors)
-    profile = HousingProfile.objects.select_for_update().filter(asset=asset).first()
+    return _write_profile(HousingProfile, "housing", asset, cleaned, actor, source, housing_profile_data)
+
+
+def _write_profile(model, prefix: str, asset: Asset, cleaned: dict, actor, source: str, as_data):
+    """Create or replace a profile of ``asset`` (row locked): only what differs is written, recorded in
+    the object's history (``<prefix>_set``) and sent as ``asset.changed`` with the whole profile."""
+    profile = model.objects.select_for_update().filter(asset=asset).first()
     created = profile is None
     if created:
-        profile = HousingProfile(asset=asset)
-    changes = {f"housing.{name}": [None if created else _plain(getattr(profile, name)), _plain(value)]
+        profile = model(asset=asset)
+    changes = {f"{prefix}.{name}": [None if created else _plain(getattr(profile, name)), _plain(value)]
                for name, value in cleaned.items() if created or getattr(profile, name) != value}
     if created:
         changes = {k: v for k, v in changes.items() if v[1] not in (None, "", False)}
@@ -258,8 +264,8 @@ def housing_profile_set(*, asset: Asset, values: dict, actor=None, source: str =
     for name, value in cleaned.items():
         setattr(profile, name, value)
     profile.save()
-    _history(asset, "housing_set", actor, changes, source)
-    outbox_emit(CHANGED, asset_event_data(asset, changed=sorted(changes), housing=housing_profile_data(profile)))
+    _history(asset, f"{prefix}_set", actor, changes, source)
+    outbox_emit(CHANGED, asset_event_data(asset, changed=sorted(changes), **{prefix: as_data(profile)}))
     return profile
 
 
@@ -322,22 +328,7 @@ def utility_profile_set(*, asset: Asset, values: dict, actor=None, source: str =
             errors[name] = found
     if errors:
         raise ValidationError(errors)
-    profile = UtilityProfile.objects.select_for_update().filter(asset=asset).first()
-    created = profile is None
-    if created:
-        profile = UtilityProfile(asset=asset)
-    changes = {f"utility.{name}": [None if created else _plain(getattr(profile, name)), _plain(value)]
-               for name, value in cleaned.items() if created or getattr(profile, name) != value}
-    if created:
-        changes = {k: v for k, v in changes.items() if v[1] not in (None, "", False)}
-    elif not changes:
-        return profile
-    for name, value in cleaned.items():
-        setattr(profile, name, value)
-    profile.save()
-    _history(asset, "utility_set", actor, changes, source)
-    outbox_emit(CHANGED, asset_event_data(asset, changed=sorted(changes), utility=utility_profile_data(profile)))
-    return profile
+    return _write_profile(UtilityProfile, "utility", asset, cleaned, actor, source, utility_profile_data)
 
 
 # --- settings -----------------------------------------------------------------------------------------------

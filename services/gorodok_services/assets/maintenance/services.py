@@ -28,6 +28,7 @@ from gorodok_services.assets.maintenance.models import (
 from gorodok_services.assets.models import Asset, AssetChange, AssetKind, DocumentRole
 from gorodok_services.assets.module import CHANGED
 from gorodok_services.assets.services import asset_event_data, register_today
+from gorodok_services.core.access import actor_email as _actor_email
 
 MAX_INTERVAL_MONTHS = 240
 TEXT_LIMITS = {"contractor": 300, "description": 4000}
@@ -39,10 +40,6 @@ class WorkDocument:
     number: str = ""
     date: date | None = None
     file: object | None = None  # an uploaded file (back office only)
-
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def _error(errors: dict, name: str, message, code: str) -> None:

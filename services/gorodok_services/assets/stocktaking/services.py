@@ -39,12 +39,9 @@ from gorodok_services.assets.stocktaking.models import (
     MarkChange,
     Outcome,
 )
+from gorodok_services.core.access import actor_email as _actor_email
 
 CLOSED_LIFE = (LifecycleStatus.WRITTEN_OFF, LifecycleStatus.DISPOSED)
-
-
-def _actor_email(actor) -> str:
-    return getattr(actor, "email", "") if getattr(actor, "is_authenticated", False) else ""
 
 
 def _text(value, name: str, limit: int, errors: dict, *, required: bool = False) -> str:
