@@ -33,7 +33,8 @@ HASH_PIECE = re.compile(r"^[A-Za-z]*[a-z][A-Z][A-Za-z]*$")  # e.g. the excerpt o
 
 
 class TextNodes(HTMLParser):
-    """The text nodes a person reads: not in scripts, styles, form values, keyboard hints or icons
+    """The text nodes a person reads: not in scripts, styles, form values, keyboard hints, isolated data
+    (``<bdi>``: e.g. the random pieces of a password hash, ``<strong>salt</strong>: <bdi>ODIIJv</bdi>``) or icons
     (the theme's icons are ligatures of the Material Symbols font: ``<span class="material-symbols-...">search``)."""
 
     def __init__(self):
@@ -45,7 +46,7 @@ class TextNodes(HTMLParser):
         if tag in VOID_TAGS:
             return
         classes = dict(attrs).get("class") or ""
-        if self.skipped or tag in SKIPPED_TAGS or tag == "kbd" or "material-symbols" in classes:
+        if self.skipped or tag in SKIPPED_TAGS or tag in ("kbd", "bdi") or "material-symbols" in classes:
             self.skipped.append(tag)
 
     def handle_endtag(self, tag):
