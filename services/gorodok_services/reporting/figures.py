@@ -6,15 +6,19 @@ municipality's schema."""
 from __future__ import annotations
 
 import hashlib
+import json
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from gorodok_services.reporting.definition import CHOICE, TABLE, YESNO, Field
-from gorodok_services.reporting.models import DELIVERED, Campaign, SubmissionCopy
+from gorodok_services.reporting.models import DELIVERED, Campaign, CampaignFigures, SubmissionCopy
 
 MEAN_PLACES = Decimal("0.00001")
 FIGURES_CACHE_SECONDS = 3600
@@ -86,32 +90,87 @@ def _compute(fields: list[Field], rows: list[tuple]) -> list[FieldFigures]:
     return result
 
 
+def _aggregate_json(value: FieldAggregate) -> list:
+    return [value.count, *(None if v is None else str(v) for v in
+                           (value.sum, value.mean, value.median, value.min, value.max))]
+
+
+def _aggregate_from_json(data: list) -> FieldAggregate:
+    count, *numbers = data
+    return FieldAggregate(count, *(None if v is None else Decimal(v) for v in numbers))
+
+
+def figures_to_json(figures: list[FieldFigures]) -> list[dict]:
+    """Figures as stored (numbers as their exact decimal text)."""
+    return [{"code": f.field.code, "overall": _aggregate_json(f.overall),
+             "by_kind": {kind: _aggregate_json(value) for kind, value in f.by_kind.items()}, "choices": f.choices}
+            for f in figures]
+
+
+def figures_from_json(fields: list[Field], data: list[dict]) -> list[FieldFigures]:
+    by_code = {f.code: f for f in fields}
+    return [FieldFigures(by_code[item["code"]], _aggregate_from_json(item["overall"]),
+                         {kind: _aggregate_from_json(value) for kind, value in item["by_kind"].items()},
+                         dict(item["choices"]))
+            for item in data if item["code"] in by_code]
+
+
+def figures_revision_move(campaign_id: int) -> None:
+    """Mark the campaign's kept figures as behind its copies (called in the transaction that changes a
+    copy's status or values)."""
+    table = CampaignFigures._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (campaign_id, revision) VALUES (%s, 1) "  # noqa: S608 (model's table)
+                       f"ON CONFLICT (campaign_id) DO UPDATE SET revision = {table}.revision + 1", [campaign_id])
+
+
+def _store(campaign_id: int, revision: int, delivered: int, figures: list[FieldFigures]) -> None:
+    """Keep figures computed at ``revision``, unless figures of a later revision are kept already."""
+    table = CampaignFigures._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, revision, computed_revision, delivered, figures, computed_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, now()) ON CONFLICT (campaign_id) DO UPDATE SET "
+            "computed_revision = EXCLUDED.computed_revision, delivered = EXCLUDED.delivered, "
+            "figures = EXCLUDED.figures, computed_at = EXCLUDED.computed_at "
+            f"WHERE {table}.computed_revision IS NULL OR {table}.computed_revision < EXCLUDED.computed_revision",
+            [campaign_id, revision, revision, delivered, json.dumps(figures_to_json(figures))])
+
+
 def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> list[FieldFigures]:
     """The figures of every number, choice and yes/no field of the campaign's template, over the
     submitted copies (for the whole audience and by kind of municipality).
 
-    One query reads the copies' values; the result is cached under the copies' state (how many are
-    delivered and the last change among them), so it is recomputed only after a submission changed."""
+    The whole audience's figures are kept in the public schema (``CampaignFigures``), computed again
+    after each change to the campaign's copies; they answer any request whose copies are all of the
+    campaign's delivered ones (two small queries). A part of the audience (a regional client given some
+    municipalities), or figures found behind the copies, are computed from the copies in one query and
+    cached under the campaign's revision; the whole audience's are kept again on the way."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     delivered = copies.filter(status__in=DELIVERED).order_by().select_related(None)
-    state = delivered.aggregate(count=Count("pk"), changed=Max("updated_at"))
-    # The rows asked for (a regional client sees only its municipalities) and their state: any change to a
-    # copy moves its updated_at, so a key never outlives the figures it names.
+    # The revision is read before any copy: figures computed afterwards are at least that recent.
+    revision, kept_revision, kept_count, kept = CampaignFigures.objects.filter(campaign_id=campaign.pk).values_list(
+        "revision", "computed_revision", "delivered", "figures").first() or (0, None, None, None)
+    count = delivered.count()
+    fields = campaign.version.parsed.fields
+    # The copies asked for are a part of the campaign's: as many as were counted at the same revision
+    # means all of them.
+    if kept_revision == revision and kept_count == count:
+        return figures_from_json(fields, kept)
     selection = hashlib.sha256(str(delivered.query).encode()).hexdigest()[:32]
-    key = "reporting:figures:{}:{}:{}:{}".format(
-        campaign.pk, selection, state["count"], state["changed"].timestamp() if state["changed"] else 0)
+    key = f"reporting:figures:{campaign.pk}:{selection}:{revision}:{count}"
     cached = cache.get(key)
     if cached is None:
-        rows = list(delivered.values_list("municipality__kind", "values"))
-        cached = _compute(campaign.version.parsed.fields, rows)
+        cached = _compute(fields, list(delivered.values_list("municipality__kind", "values")))
         cache.set(key, cached, FIGURES_CACHE_SECONDS)
+    if count == SubmissionCopy.objects.filter(campaign=campaign, status__in=DELIVERED).count():
+        _store(campaign.pk, revision, count, cached)
     return cached
 
 
 def campaign_figures_warm(campaign_id: int) -> None:
-    """Compute the whole campaign's figures once a change to it is committed, so the committee's next
-    page or query finds them ready (a regional client restricted to some municipalities still computes
-    its own on first use)."""
+    """Compute the whole campaign's figures once a change to it is committed and keep them, so the
+    committee's next page or query reads them ready."""
     campaign = Campaign.objects.select_related("version").filter(pk=campaign_id).first()
     if campaign is not None:
         campaign_aggregates(campaign)
@@ -124,10 +183,19 @@ def display_value(f: Field, value) -> str:
     if f.type == CHOICE:
         return "; ".join(f.choice_label(v) for v in (value if isinstance(value, list) else [value]))
     if f.type == YESNO:
-        return "да" if value else "нет"
+        return str(_("yes") if value else _("no"))
     if f.type == TABLE:
         return str(len(value))
     return str(value)
+
+
+def _plain_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def value_formatter(f: Field):
+    """``display_value`` for one column, decided once for the column (a page has thousands of cells)."""
+    return _plain_text if f.type not in (CHOICE, YESNO, TABLE) else partial(display_value, f)
 
 
 def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offset: int = 0,

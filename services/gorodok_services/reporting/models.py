@@ -141,6 +141,32 @@ class SubmissionCopy(models.Model):
         return f"{self.campaign} · {self.municipality_id}"
 
 
+class CampaignFigures(models.Model):
+    """The campaign's aggregates over every submitted or accepted copy, kept in the public schema.
+
+    ``revision`` moves with every change to a municipality's status or values in the campaign, in the
+    change's own transaction (a row of its own, so that the committee's locks on the campaign and the
+    municipalities' locks on their copies never wait on each other through it). The figures are
+    computed after a change (by a job, or by the first reader that finds them behind) and kept with the
+    revision they were computed at; the committee's pages and the regional API read this one row
+    instead of every copy while the two revisions agree."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True, related_name="figures",
+                                    verbose_name=_("campaign"))
+    revision = models.PositiveBigIntegerField(_("revision of the copies"), default=0)
+    computed_revision = models.PositiveBigIntegerField(_("revision of the figures"), null=True, blank=True)
+    delivered = models.PositiveIntegerField(_("reports counted"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign figures")
+        verbose_name_plural = _("campaign figures")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · r{self.computed_revision}/{self.revision}"
+
+
 class Indicator(models.Model):
     """A standing region-wide figure: one report source of one municipality for one period."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_services.core.access import is_api_client
+from gorodok_services.core.lookups import AnyOf
 from gorodok_services.reporting.models import (
     DELIVERED,
     Campaign,
@@ -90,17 +91,17 @@ def copies_visible_to(actor, campaign: Campaign) -> QuerySet:
     queryset = SubmissionCopy.objects.filter(campaign=campaign).select_related("municipality")
     if is_api_client(actor):
         record = getattr(actor, "client", actor)  # the request's authenticated client wraps the record
-        queryset = queryset.filter(municipality__schema_name__in=list(getattr(record, "municipalities", None) or []))
+        queryset = queryset.filter(AnyOf(F("municipality__schema_name"), getattr(record, "municipalities", None) or []))
     return queryset.order_by("municipality__name")
 
 
 def campaign_progress(campaign: Campaign, copies: QuerySet | None = None) -> dict[str, int]:
     """How many municipalities are at each status, plus the total and the overdue ones."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
-    overdue_filter = Q(campaign__deadline__lt=timezone.localdate()) & ~Q(status__in=DELIVERED)
-    counts = copies.aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=overdue_filter),
-        **{status: Count("pk", filter=Q(status=status)) for status in SubmissionStatus.values})
+    counts = copies.order_by().aggregate(
+        total=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in SubmissionStatus.values})
+    past_deadline = campaign.deadline < timezone.localdate()
+    counts["overdue"] = counts["total"] - sum(counts[status] for status in DELIVERED) if past_deadline else 0
     return counts
 
 

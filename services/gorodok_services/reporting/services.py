@@ -21,6 +21,7 @@ from gorodok_platform.audit.services import audit_record
 from gorodok_platform.integrations.outbox import outbox_emit
 from gorodok_services.reporting import error_codes
 from gorodok_services.reporting.definition import check_complete, clean_values, parse_definition
+from gorodok_services.reporting.figures import figures_revision_move
 from gorodok_services.reporting.models import (
     Audience,
     Campaign,
@@ -218,6 +219,7 @@ def _copy_of(campaign_id: int, municipality_pk: int) -> SubmissionCopy | None:
 
 def _sync_copy(submission: Submission, municipality, *, with_values: bool) -> None:
     with schema_context(get_public_schema_name()):
+        figures_revision_move(submission.campaign_id)
         fields = {"status": submission.status, "comment": submission.comment,
                   "submitted_at": submission.submitted_at, "accepted_at": submission.accepted_at,
                   "updated_at": timezone.now()}

@@ -37,6 +37,15 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
                                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def get_app_list(self, request, app_label=None):
+        """Built once per request: the page's context and the side menu both ask for it, and each time
+        costs a permission check per model."""
+        built = request.__dict__.setdefault("_gorodok_app_lists", {})
+        key = (self.name, app_label)
+        if key not in built:
+            built[key] = super().get_app_list(request, app_label)
+        return built[key]
+
     def get_sidebar_list(self, request):
         """The side menu: the first page, then each application with its models, as the person may see
         them (built from the admin's own app list, so a module's admin appears without configuration)."""
