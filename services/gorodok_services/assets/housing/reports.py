@@ -10,10 +10,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from gorodok_services.assets.housing.models import NETWORK_KINDS, HousingKind, HousingProfile, UtilityProfile
+from gorodok_services.assets.housing.models import (
+    NETWORK_KINDS,
+    ConditionBand,
+    HousingKind,
+    HousingProfile,
+    HousingSettings,
+    UtilityProfile,
+)
 from gorodok_services.assets.housing.selectors import band_condition
+from gorodok_tenants.modules.report_sources import report_source_shared
 
 
 def _in_register_at(day: date, prefix: str = "asset__") -> Q:
@@ -27,12 +36,25 @@ def _housing_at(day: date) -> QuerySet[HousingProfile]:
         Q(housing_kind=HousingKind.MUNICIPAL_PREMISES) & Exists(building_has_profile))
 
 
-def _total(queryset: QuerySet, field: str) -> Decimal:
-    return queryset.aggregate(total=Sum(field))["total"] or Decimal("0")
+def _figures_at(day: date) -> dict:
+    """Every housing and network figure at ``day``, in three aggregate queries and one read of the scale;
+    within a batch of report sources (the indicators' refresh, a report's pre-fill) computed once."""
+    def compute() -> dict:
+        scale = HousingSettings.current()
+        bands = [str(band) for band in ConditionBand]
+        housing = _housing_at(day).aggregate(**{
+            f"area_{band}": Sum("total_area", filter=band_condition(band, scale)) for band in bands})
+        emergency = _emergency_buildings_at(day).aggregate(count=Count("pk"), area=Sum("total_area"))
+        networks = _networks_at(day).aggregate(
+            **{f"length_{band}": Sum("length_m", filter=band_condition(band, scale)) for band in bands},
+            **{f"kind_{kind}": Sum("length_m", filter=Q(kind=kind)) for kind in NETWORK_KINDS})
+        return {**housing, **networks, "emergency_count": emergency["count"], "emergency_area": emergency["area"]}
+
+    return report_source_shared(("assets.housing", connection.schema_name, day), compute)
 
 
 def housing_area_by_band_at_end(date_from: date, date_to: date, band: str) -> Decimal:
-    return _total(_housing_at(date_to).filter(band_condition(band)), "total_area")
+    return _figures_at(date_to)[f"area_{band}"] or Decimal("0")
 
 
 def _emergency_buildings_at(day: date) -> QuerySet[HousingProfile]:
@@ -41,11 +63,11 @@ def _emergency_buildings_at(day: date) -> QuerySet[HousingProfile]:
 
 
 def emergency_buildings_at_end(date_from: date, date_to: date) -> int:
-    return _emergency_buildings_at(date_to).count()
+    return _figures_at(date_to)["emergency_count"]
 
 
 def emergency_buildings_area_at_end(date_from: date, date_to: date) -> Decimal:
-    return _total(_emergency_buildings_at(date_to), "total_area")
+    return _figures_at(date_to)["emergency_area"] or Decimal("0")
 
 
 def _networks_at(day: date) -> QuerySet[UtilityProfile]:
@@ -53,8 +75,8 @@ def _networks_at(day: date) -> QuerySet[UtilityProfile]:
 
 
 def network_length_by_band_at_end(date_from: date, date_to: date, band: str) -> Decimal:
-    return _total(_networks_at(date_to).filter(band_condition(band)), "length_m")
+    return _figures_at(date_to)[f"length_{band}"] or Decimal("0")
 
 
 def network_length_by_kind_at_end(date_from: date, date_to: date, kind: str) -> Decimal:
-    return _total(_networks_at(date_to).filter(kind=kind), "length_m")
+    return _figures_at(date_to)[f"kind_{kind}"] or Decimal("0")
