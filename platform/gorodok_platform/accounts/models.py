@@ -59,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_codes(self) -> list[str]:
         valid = role_codes()
-        return sorted(name for name in self.groups.values_list("name", flat=True) if name in valid)
+        return sorted(name for name in self.group_names() if name in valid)
 
     def group_names(self) -> frozenset[str]:
         """The names of the user's groups, read once per user object (that is, once per request: a console

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gorodok_services.reporting.definition import CHOICE, TABLE, YESNO, Field
 from gorodok_services.reporting.models import DELIVERED, Campaign, CampaignFigures, SubmissionCopy
 
+logger = logging.getLogger(__name__)
 MEAN_PLACES = Decimal("0.00001")
 FIGURES_CACHE_SECONDS = 3600
 
@@ -164,7 +166,11 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> l
         cached = _compute(fields, list(delivered.values_list("municipality__kind", "values")))
         cache.set(key, cached, FIGURES_CACHE_SECONDS)
     if count == SubmissionCopy.objects.filter(campaign=campaign, status__in=DELIVERED).count():
-        _store(campaign.pk, revision, count, cached)
+        try:
+            with transaction.atomic():
+                _store(campaign.pk, revision, count, cached)
+        except DatabaseError:  # e.g. the campaign deleted meanwhile: the figures are answered, not kept
+            logger.warning("reporting: figures of campaign %s not kept", campaign.pk, exc_info=True)
     return cached
 
 
