@@ -1,20 +1,28 @@
-"""Execution context: synchronous dataloaders, and plain fields completed without per-field machinery.
+"""Execution context: synchronous dataloaders, and lists completed without per-field machinery.
 
 graphql-sync-dataloaders 0.1.1 calls ``handle_field_error(error, return_type)``, while graphql-core
 3.2.9+ also expects the field's path (to skip errors under an already nulled parent). Without a
 path we rebuild one from the error's own path, which carries the same keys.
 
-**Plain leaf fields.** Most fields of a list are a scalar or an enum read straight off the object
-(graphene's default resolver: an attribute, or a key of a dict) or a Relay ``id`` of a Django node. For
-each such field graphql-core builds a ``GraphQLResolveInfo``, collects the (absent) arguments, calls the
-middleware and the resolver through two partials, and completes the value through the generic
-``complete_value``: for a page of 50 appeals that is about a thousand times per request, most of the
-request's CPU. A field qualifies when it declares no arguments, its resolver is one of those two, its
-type is a scalar or an enum (non-null or not), and every middleware only looks at arguments
-(``arguments_only = True``, as ``InputBoundsMiddleware``): such a field is read and serialised
-directly. The result, the null checks and the errors (message, path, nulling of the parent) are those
-of graphql-core's path; every other field takes graphql-core's path unchanged. What qualifies is
-decided once per parent type and field for the request.
+**What a list costs.** For every field graphql-core builds a ``GraphQLResolveInfo``, collects the
+field's arguments, calls the middleware and the resolver through partials, and completes the value
+through the generic ``complete_value`` (non-null, then list, leaf, abstract or object): for a page of
+50 appeals that is some 1,300 fields per request, most of the request's CPU. Three shortcuts, decided
+once per parent type and field for the request, keep the answers, null checks and errors (message,
+path, nulling of the parent) and the dataloaders' batching of graphql-core's path:
+
+- *Plain fields*: no arguments declared, graphene's default resolver (an attribute, or a key of a
+  dict) or a Django node's Relay ``id``, a scalar or an enum (non-null or not), and every middleware
+  looks at arguments only (``arguments_only = True``, as ``InputBoundsMiddleware``): read and serialised
+  directly, without a resolve info.
+- *Other fields without arguments* (same middleware condition): the resolver is called directly, with
+  its resolve info, without collecting arguments or calling the middleware; a scalar or enum result is
+  serialised directly.
+- *Objects and lists of objects* whose values are not futures are completed straight away
+  (``complete_object_value`` per item); anything else takes graphql-sync-dataloaders' path.
+
+Fields with arguments, and every field when some middleware looks at more than arguments, take
+graphql-core's path unchanged.
 """
 
 from __future__ import annotations
@@ -25,13 +33,12 @@ from graphene.relay.node import GlobalID
 from graphene.types.resolver import attr_resolver, dict_or_attr_resolver
 from graphene_django.types import DjangoObjectType
 from graphql.execution.execute import get_field_def
-from graphql.pyutils import Path, Undefined, inspect
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from graphql_sync_dataloaders import DeferredExecutionContext, SyncFuture
 
-from graphql import GraphQLNonNull, is_leaf_type, located_error
+from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type, located_error
 
 _GENERIC, _PLAIN, _LEAN = "generic", "plain", "lean"
-_PENDING = object()
 
 
 def _path_from_keys(keys) -> Path | None:
@@ -71,7 +78,6 @@ class GorodokExecutionContext(DeferredExecutionContext):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._field_plans: dict[tuple[str, str], tuple] = {}
-        self._selection_plans: dict[int, tuple] = {}
         manager = self.middleware_manager
         self._middleware_needs_arguments_only = manager is None or all(
             getattr(middleware, "arguments_only", False) for middleware in manager.middlewares)
@@ -101,66 +107,6 @@ class GorodokExecutionContext(DeferredExecutionContext):
                     plan = (_LEAN, field_def, return_type, leaf_type, non_null)
             self._field_plans[key] = plan
         return plan
-
-    def _selection_plan(self, parent_type, fields: dict) -> list:
-        """[(response name, field nodes, plan)] of a selection, once per selection for the request. The
-        selection (``fields``) is kept with its plan, so its id cannot be reused for another one."""
-        entry = self._selection_plans.get(id(fields))
-        if entry is None or entry[0] is not fields or entry[1] is not parent_type:
-            plan = [(name, nodes, self._field_plan(parent_type, nodes[0])) for name, nodes in fields.items()]
-            entry = (fields, parent_type, plan)
-            self._selection_plans[id(fields)] = entry
-        return entry[2]
-
-    def execute_fields_serially(self, parent_type, source_value, path, fields):
-        """graphql-sync-dataloaders' execute_fields with the plain fields read in the loop itself: no
-        path, no call of execute_field for them unless they fail."""
-        results = {}
-        unresolved = 0
-        future = None
-        parent_name = parent_type.name
-        for response_name, field_nodes, plan in self._selection_plan(parent_type, fields):
-            if plan[0] is _PLAIN:
-                _, reader, return_type, leaf_type, non_null = plan
-                try:
-                    results[response_name] = self._complete_leaf(
-                        reader(source_value, parent_name), leaf_type, non_null, parent_type, field_nodes)
-                except Exception as raw_error:
-                    field_path = Path(path, response_name, parent_name)
-                    error = located_error(raw_error, field_nodes, field_path.as_list())
-                    self.handle_field_error(error, return_type, field_path)
-                    results[response_name] = None
-                continue
-            result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, parent_name))
-            if isinstance(result, SyncFuture):
-                if result.done():
-                    result = result.result()
-                    if result is not Undefined:
-                        results[response_name] = result
-                    continue
-                results[response_name] = _PENDING  # keeps the order of the fields
-
-                def process_result(response_name: str, result: SyncFuture) -> None:
-                    nonlocal unresolved
-                    awaited = result.result()
-                    if awaited is not Undefined:
-                        results[response_name] = awaited
-                    else:
-                        del results[response_name]
-                    unresolved -= 1
-                    if not unresolved:
-                        future.set_result(results)
-
-                unresolved += 1
-                result.add_done_callback(partial(process_result, response_name, result))
-            elif result is not Undefined:
-                results[response_name] = result
-        if not unresolved:
-            return results
-        future = SyncFuture()
-        return future
-
-    execute_fields = execute_fields_serially
 
     def execute_field(self, parent_type, source, field_nodes, path):
         plan = self._field_plan(parent_type, field_nodes[0])
@@ -196,6 +142,68 @@ class GorodokExecutionContext(DeferredExecutionContext):
             error = located_error(raw_error, field_nodes, path.as_list())
             self.handle_field_error(error, return_type, path)
             return None
+
+    def complete_value(self, return_type, field_nodes, info, path, result):
+        """An object (non-null or not) is completed straight away; anything else as graphql-core does."""
+        if result is not None and result is not Undefined and not isinstance(result, Exception | SyncFuture):
+            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            if isinstance(inner, GraphQLObjectType):
+                return self.complete_object_value(inner, field_nodes, info, path, result)
+        return super().complete_value(return_type, field_nodes, info, path, result)
+
+    def complete_list_value(self, return_type, field_nodes, info, path, result):
+        """A list of objects none of which is a future: each item is completed straight away, its errors
+        handled as graphql-sync-dataloaders does; any other list takes its path."""
+        item_type = return_type.of_type
+        non_null = isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if non_null else item_type
+        if not isinstance(object_type, GraphQLObjectType) or not is_iterable(result):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        items = list(result)
+        if any(isinstance(item, SyncFuture | Exception) for item in items):
+            return super().complete_list_value(return_type, field_nodes, info, path, items)
+        results: list = [None] * len(items)
+        unresolved = 0
+        future = None
+        for index, item in enumerate(items):
+            item_path = path.add_key(index, None)
+            try:
+                if item is None:
+                    if non_null:
+                        raise TypeError(f"Cannot return null for non-nullable field {info.parent_type.name}."
+                                        f"{info.field_name}.")
+                    continue
+                completed = self.complete_object_value(object_type, field_nodes, info, item_path, item)
+                if not isinstance(completed, SyncFuture):
+                    results[index] = completed
+                    continue
+                if completed.done():
+                    results[index] = completed.result()
+                    continue
+                callback = completed.deferred_callback
+                if callback:
+                    self._deferred_callbacks.append(callback)
+
+                def process_completed(index: int, completed: SyncFuture, item_path) -> None:
+                    nonlocal unresolved
+                    try:
+                        results[index] = completed.result()
+                    except Exception as raw_error:
+                        error = located_error(raw_error, field_nodes, item_path.as_list())
+                        self.handle_field_error(error, item_type, item_path)
+                    unresolved -= 1
+                    if not unresolved:
+                        future.set_result(results)
+
+                unresolved += 1
+                completed.add_done_callback(partial(process_completed, index, completed, item_path))
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                self.handle_field_error(error, item_type, item_path)
+        if not unresolved:
+            return results
+        future = SyncFuture()
+        return future
 
     @staticmethod
     def _complete_leaf(result, leaf_type, non_null: bool, parent_type, field_nodes):
