@@ -11,7 +11,9 @@ request (``time.process_time``), so a loaded machine changes it less than wall-c
 client's own share (building the request, reading the answer) is small and alike for every kind.
 
 Kinds, measured in interleaved rounds (each kind once per round, the best round kept per kind, so drift
-in the machine's speed hits all alike):
+in the machine's speed hits all alike; the two reads swap places every other round, since the one right
+after an intake runs colder than the one after an identical read, which made the routed read look
+slower than it is):
 
     read_one          POST /graphql/ appeal(id:) with the fields of an integrator's card, via host routing
     read_one_direct   the same request with routing bypassed: one schema set once, the same views and
@@ -195,8 +197,10 @@ def _measure(host, token, appeal_pk, municipality, *, requests: int, rounds: int
             stats.print_callees("_create|appeal_receive|appeal_register")
     best = {kind: float("inf") for kind in kinds}
     per_round = {kind: [] for kind in kinds}
-    for _ in range(rounds):
-        for kind in kinds:
+    order = list(kinds)
+    swapped = [{"read_one": "read_one_direct", "read_one_direct": "read_one"}.get(kind, kind) for kind in order]
+    for number in range(rounds):
+        for kind in (order if number % 2 == 0 else swapped):
             value = run(kind, requests)
             per_round[kind].append(round(value, 2))
             best[kind] = min(best[kind], value)

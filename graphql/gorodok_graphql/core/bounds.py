@@ -59,7 +59,12 @@ def check_bounds(value, argument: str) -> None:
 
 
 class InputBoundsMiddleware:
-    """graphene middleware: every field's arguments are checked before its resolver runs."""
+    """graphene middleware: every field's arguments are checked before its resolver runs.
+
+    It looks at nothing but arguments: the execution context completes a field that declares none
+    without calling it (``core.execution``)."""
+
+    arguments_only = True
 
     def resolve(self, next_, root, info, **args):
         if args:

@@ -52,21 +52,22 @@ _INT_BOUNDS = {
 }
 
 
-def _selects(selection_set, name: str, fragments) -> bool:
+def selects(selection_set, name: str, fragments) -> bool:
+    """Whether `selection_set` selects a field called `name`, directly or through fragments."""
     for selection in selection_set.selections if selection_set else ():
         if isinstance(selection, FieldNode) and selection.name.value == name:
             return True
-        if isinstance(selection, InlineFragmentNode) and _selects(selection.selection_set, name, fragments):
+        if isinstance(selection, InlineFragmentNode) and selects(selection.selection_set, name, fragments):
             return True
         if isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None and _selects(fragment.selection_set, name, fragments):
+            if fragment is not None and selects(fragment.selection_set, name, fragments):
                 return True
     return False
 
 
 def total_count_requested(info) -> bool:
-    return any(_selects(node.selection_set, "totalCount", info.fragments) for node in info.field_nodes)
+    return any(selects(node.selection_set, "totalCount", info.fragments) for node in info.field_nodes)
 
 
 def invalid_cursor(argument: str) -> GraphQLError:

@@ -30,6 +30,7 @@ from gorodok_graphql.core.budget import budget_left_for, caller_key, spend
 from gorodok_graphql.core.documents import ParseFailed, parse_and_validate
 from gorodok_graphql.core.execution import GorodokExecutionContext
 from gorodok_graphql.core.limits import request_rules, static_rules, validation_rules
+from gorodok_graphql.core.stack import with_room
 from gorodok_platform.observability.errors import database_unavailable
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, validate_schema
 
@@ -226,11 +227,11 @@ class GorodokGraphQLView(GraphQLView):
                     graphene_settings.ATOMIC_MUTATIONS is True
                     or connection.settings_dict.get("ATOMIC_MUTATIONS", False) is True):
                 with transaction.atomic():
-                    result = execute(schema, document, **options)
+                    result = with_room(execute, schema, document, **options)
                     if getattr(request, MUTATION_ERRORS_FLAG, False) is True:
                         transaction.set_rollback(True)
                 return result
-            return execute(schema, document, **options)
+            return with_room(execute, schema, document, **options)
         except Exception as error:
             return ExecutionResult(errors=[error])
 

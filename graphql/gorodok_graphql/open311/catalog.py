@@ -65,15 +65,16 @@ def open311_services() -> dict[str, Service]:
 
 
 def open311_service(code: str) -> Service | None:
-    """One service by its code (what creating a request needs): the entry and its two ancestors by code,
-    instead of the whole catalogue."""
+    """One service by its code (what creating a request needs): the entry and its two ancestors by code in
+    one query, instead of the whole catalogue."""
     prefixes = service_prefixes()
     if not code or not any(code == prefix or code.startswith(f"{prefix}.") for prefix in prefixes):
         return None
-    title = (ClassifierEntry.objects.filter(code=code, level=ClassifierLevel.QUESTION, is_active=True)
-             .values_list("title", flat=True).first())
-    if title is None:
-        return None
     group, theme = code.rsplit(".", 1)[0], code.rsplit(".", 2)[0]
-    titles = dict(ClassifierEntry.objects.filter(code__in=(group, theme)).values_list("code", "title"))
-    return Service(code=code, name=title, group=titles.get(group, ""), theme=titles.get(theme, ""))
+    rows = {entry_code: (title, level, active) for entry_code, title, level, active in
+            ClassifierEntry.objects.filter(code__in=(code, group, theme)).values_list("code", "title", "level",
+                                                                                      "is_active")}
+    title, level, active = rows.get(code, (None, None, False))
+    if title is None or level != ClassifierLevel.QUESTION or not active:
+        return None
+    return Service(code=code, name=title, group=rows.get(group, ("",))[0], theme=rows.get(theme, ("",))[0])

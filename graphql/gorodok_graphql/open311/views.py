@@ -31,7 +31,7 @@ from gorodok_graphql.open311.queries import open311_requests, with_service_codes
 from gorodok_platform.audit.models import ActorKind
 from gorodok_platform.audit.services import audit_record
 from gorodok_services.appeals.models import Appeal, AppealKind, AppealStatus, ApplicantType, Channel
-from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive, appeal_register
+from gorodok_services.appeals.services import AppealIntake, QuestionInput, appeal_receive_and_register
 from gorodok_tenants.modules import module_enabled
 from gorodok_tenants.provisioning.municipalities import public_url
 
@@ -424,7 +424,10 @@ def _create(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRespo
     header_key = request.headers.get("Idempotency-Key", "").strip()[:MAX_ID_LENGTH]
     now = timezone.now()
     keys = idempotency_keys(check.authenticated.ident, params, header_key, now.date().toordinal())
-    earlier = Appeal.objects.filter(idempotency_key__in=keys[1:], received_at__gte=now - timedelta(days=1)).first()
+    # Every key in one lookup: today's (which intake would look up again otherwise) and yesterday's.
+    found = {appeal.idempotency_key: appeal for appeal in Appeal.objects.filter(idempotency_key__in=keys)}
+    earlier = next((found[key] for key in keys[1:]
+                    if key in found and found[key].received_at >= now - timedelta(days=1)), None)
     if earlier is not None and earlier.status != AppealStatus.RECEIVED:
         return _created_response(request, earlier, params, fmt)
 
@@ -442,9 +445,9 @@ def _create(request: HttpRequest, params: dict[str, str], fmt: str) -> HttpRespo
     )
     try:
         with transaction.atomic():
-            appeal, created = appeal_receive(data=intake, idempotency_key=keys[0])
-            if appeal.status == AppealStatus.RECEIVED:
-                appeal = appeal_register(appeal=appeal).appeal
+            appeal, created = appeal_receive_and_register(
+                data=intake, idempotency_key=keys[0], looked_up=keys[0] not in found,
+                verified_codes=frozenset({service.code}))
             if created:
                 audit_record(action="open311.request_received", actor_kind=ActorKind.API_CLIENT, target=appeal,
                              after={"client": client.name, "key_id": client.key_id, "service_code": service.code},

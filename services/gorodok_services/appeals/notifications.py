@@ -33,11 +33,24 @@ def notification_record(*, appeal, kind: str, key: str, recipient: str) -> tuple
     """Record a notification once (the unique key decides) and send it after commit."""
     if not recipient:
         return None, False
-    notification, created = Notification.objects.get_or_create(appeal=appeal, kind=kind, key=key,
-                                                               defaults={"recipient": recipient})
-    if created:
-        _send_after_commit(notification.pk)
-    return notification, created
+    notification = Notification(appeal=appeal, kind=kind, key=key, recipient=recipient, created_at=timezone.now())
+    # One statement: inserted, or left alone when the key is there already (then read).
+    meta = Notification._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in ("appeal", "kind", "key", "recipient", "created_at")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({', '.join(quote(c) for c in columns[:3])}) "
+            f"DO NOTHING RETURNING {quote(meta.pk.column)}",
+            [appeal.pk, kind, key, recipient, notification.created_at])
+        row = cursor.fetchone()
+    if row is None:
+        return Notification.objects.get(appeal=appeal, kind=kind, key=key), False
+    notification.pk = row[0]
+    notification._state.adding = False
+    _send_after_commit(notification.pk)
+    return notification, True
 
 
 def notification_send(notification_id: int) -> bool:

@@ -51,10 +51,19 @@ def appeal_list() -> QuerySet[Appeal]:
     )
 
 
-def appeal_detail() -> QuerySet[Appeal]:
-    return appeal_list().prefetch_related(
-        Prefetch("events", queryset=AppealEvent.objects.order_by("at", "id")), "attachments"
-    )
+APPEAL_RELATIONS = ("questions", "events", "attachments")
+
+
+def appeal_detail(relations=APPEAL_RELATIONS) -> QuerySet[Appeal]:
+    """Appeals with department and executor, and of their questions (with register objects), history
+    and attachments those named in ``relations`` (all by default): one query each."""
+    lookups = {
+        "questions": Prefetch("questions", queryset=Question.objects.select_related("asset").order_by("position")),
+        "events": Prefetch("events", queryset=AppealEvent.objects.order_by("at", "id")),
+        "attachments": "attachments",
+    }
+    return (Appeal.objects.select_related("department", "executor")
+            .prefetch_related(*(lookups[name] for name in relations)).order_by("-received_at", "-id"))
 
 
 # --- the filters every list offers (the back office's and the API's) ----------------------------------

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gorodok_platform.audit.services import audit_record
-from gorodok_platform.integrations.outbox import outbox_emit
+from gorodok_platform.integrations.outbox import outbox_emit, outbox_emit_many
 from gorodok_services.appeals import error_codes as codes
 from gorodok_services.appeals import events
 from gorodok_services.appeals.deadlines import appeal_rule, due, extended_due, rule_for, tenant_timezone
@@ -138,7 +138,7 @@ _TEXT_LIMITS = {
 }
 
 
-def _validate_intake(data: AppealIntake) -> None:
+def _validate_intake(data: AppealIntake, verified_codes: frozenset[str] = frozenset()) -> None:
     from gorodok_services.classifier.models import ClassifierEntry
 
     errors: dict[str, list[ValidationError]] = {}
@@ -195,8 +195,10 @@ def _validate_intake(data: AppealIntake) -> None:
         add("questions", _("An appeal has at least one question."), codes.QUESTIONS_REQUIRED)
     if len(data.questions) > 50:
         add("questions", _("At most 50 questions."), "max_length")
-    known = set(ClassifierEntry.objects.filter(code__in=[q.classifier_code for q in data.questions])
-                .values_list("code", flat=True))
+    unverified = [q.classifier_code for q in data.questions if q.classifier_code not in verified_codes]
+    known = set(verified_codes)
+    if unverified:
+        known.update(ClassifierEntry.objects.filter(code__in=unverified).values_list("code", flat=True))
     for question in data.questions:
         if question.classifier_code not in known:
             add("questions", _("Unknown classifier code: %(code)s.") % {"code": question.classifier_code},
@@ -217,7 +219,8 @@ def _validate_intake(data: AppealIntake) -> None:
 # --- intake --------------------------------------------------------------------------------------
 
 def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | None = None,
-                   source: str | None = None) -> tuple[Appeal, bool]:
+                   source: str | None = None, looked_up: bool = False,
+                   verified_codes: frozenset[str] = frozenset()) -> tuple[Appeal, bool]:
     """Record an arriving appeal. The same submission twice (same channel and external number, or
     the same idempotency key) gives the first appeal back with ``created=False`` — also when two
     arrive at the same moment: the database's unique constraints decide, not a prior read.
@@ -225,11 +228,17 @@ def appeal_receive(*, data: AppealIntake, actor=None, idempotency_key: str | Non
     ``source`` names the integrator sending it (an API client's region-wide identity); its caller
     scopes ``idempotency_key`` to it. The same channel and external number already received from
     another sender (or before senders were recorded) is refused with ``duplicate``, without
-    revealing that appeal."""
-    _validate_intake(data)
-    existing = _existing(data, idempotency_key, source)
-    if existing is not None:
-        return existing, False
+    revealing that appeal.
+
+    ``looked_up``: the caller has just looked for an appeal with this idempotency key (and sends no
+    external number), found none, and so the lookup is not made again before the insert (the unique
+    constraint still decides). ``verified_codes``: classifier codes the caller has just found in the
+    classifier, not looked up again."""
+    _validate_intake(data, verified_codes)
+    if not (looked_up and idempotency_key and not data.external_number):
+        existing = _existing(data, idempotency_key, source)
+        if existing is not None:
+            return existing, False
     received_at = data.received_at or timezone.now()
     rule = rule_for(data.kind, [q.classifier_code for q in data.questions])
     try:
@@ -285,6 +294,15 @@ def _existing(data: AppealIntake, idempotency_key: str | None, source: str | Non
 # --- registration --------------------------------------------------------------------------------
 
 def _next_number(year: int) -> int:
+    """The year's next number. The UPDATE holds the counter's row lock until the transaction ends, so
+    two registrations never take the same number; the year's first registration creates the row."""
+    table = connection.ops.quote_name(RegistrationCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET "last_number" = "last_number" + 1 WHERE "year" = %s '  # noqa: S608
+                       'RETURNING "last_number"', [year])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
     counter, _ = RegistrationCounter.objects.select_for_update().get_or_create(year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
@@ -304,7 +322,11 @@ class Registration:
 @transaction.atomic
 def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | None = None) -> Registration:
     known_rule = getattr(appeal, "_deadline_rule", None)  # set by appeal_receive on the appeal it made
-    appeal = _locked(appeal)
+    return _register(_locked(appeal), actor=actor, registered_at=registered_at, known_rule=known_rule)
+
+
+def _register(appeal: Appeal, *, actor, registered_at: datetime | None, known_rule=None) -> Registration:
+    """Register ``appeal``, which the caller holds for this transaction: locked, or created in it."""
     _require_status(appeal, (AppealStatus.RECEIVED,), _("register"))
     registered_at = registered_at or timezone.now()
     if registered_at < appeal.received_at:
@@ -322,15 +344,38 @@ def appeal_register(*, appeal: Appeal, actor=None, registered_at: datetime | Non
     appeal.status = AppealStatus.REGISTERED
     appeal.due_forward_at = due(registered_at, rule.forward_days, rule, zone)
     appeal.due_at = appeal.original_due_at = due(registered_at, rule.answer_days, rule, zone)
-    appeal.save()
+    appeal.save(update_fields=REGISTRATION_FIELDS)
     late = registered_at > appeal.due_register_at
     _record(appeal, "registered", actor, from_status=previous,
             data={"registration_number": appeal.registration_number, "due_at": appeal.due_at.isoformat(),
                   "registered_late": late})
-    outbox_emit(events.REGISTERED, events.appeal_event_data(appeal))
-    outbox_emit(events.STATUS_CHANGED, events.appeal_event_data(appeal, previous_status=previous))
+    data = events.appeal_event_data(appeal)
+    outbox_emit_many([(events.REGISTERED, data), (events.STATUS_CHANGED, {**data, "previous_status": previous})])
     _notify(appeal, NotificationKind.REGISTERED_NOTICE, appeal.registration_number, appeal.applicant_email)
     return Registration(appeal=appeal, access_code=code)
+
+
+REGISTRATION_FIELDS = ["registration_number", "access_code_hash", "registered_at", "status", "due_forward_at",
+                       "due_at", "original_due_at", "updated_at"]
+
+
+@transaction.atomic
+def appeal_receive_and_register(*, data: AppealIntake, actor=None, idempotency_key: str | None = None,
+                                source: str | None = None, looked_up: bool = False,
+                                verified_codes: frozenset[str] = frozenset()) -> tuple[Appeal, bool]:
+    """Receive an appeal and register it at once (an integrator's report): ``appeal_receive`` then
+    ``appeal_register`` in one transaction. An appeal this call creates is registered as it is in
+    memory: no other transaction can see it before the commit, so it is neither read again nor
+    locked. One received earlier and still unregistered is registered as ``appeal_register`` does."""
+    appeal, created = appeal_receive(data=data, actor=actor, idempotency_key=idempotency_key, source=source,
+                                     looked_up=looked_up, verified_codes=verified_codes)
+    if appeal.status == AppealStatus.RECEIVED:
+        if created:
+            appeal = _register(appeal, actor=actor, registered_at=None,
+                               known_rule=getattr(appeal, "_deadline_rule", None)).appeal
+        else:
+            appeal = appeal_register(appeal=appeal, actor=actor).appeal
+    return appeal, created
 
 
 # --- routing and answering -------------------------------------------------------------------------

@@ -36,4 +36,4 @@ class AnswerAppeal(AppealPayload, BaseMutation):
         by_position = {item["position"]: enum_value(item["result"]) for item in results or []}
         appeal = appeal_answer(appeal=appeal, actor=info.context.user, answer_text=answer_text,
                                results=by_position)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

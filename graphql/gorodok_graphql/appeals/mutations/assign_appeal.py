@@ -42,4 +42,4 @@ class AssignAppeal(AppealPayload, BaseMutation):
             appeal = appeal_assign(appeal=appeal, actor=info.context.user, department=department, executor=executor)
         except ValidationError as error:
             raise in_input_terms(error, {"executor": "executor_email", "department": "department_id"}) from error
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

@@ -25,4 +25,4 @@ class CloseAppeal(AppealPayload, BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, id):
         appeal = appeal_close(appeal=appeal_from_global_id(id), actor=info.context.user)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

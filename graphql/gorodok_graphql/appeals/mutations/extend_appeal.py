@@ -29,4 +29,4 @@ class ExtendAppeal(AppealPayload, BaseMutation):
     def perform_mutation(cls, root, info, id, days, reason):
         appeal = appeal_from_global_id(id)
         appeal = appeal_extend(appeal=appeal, actor=info.context.user, days=days, reason=reason)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

@@ -27,4 +27,4 @@ class ForwardAppeal(AppealPayload, BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, id, to, note=None):
         appeal = appeal_forward(appeal=appeal_from_global_id(id), actor=info.context.user, to=to, note=note or "")
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

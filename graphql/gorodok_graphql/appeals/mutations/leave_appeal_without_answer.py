@@ -30,4 +30,4 @@ class LeaveAppealWithoutAnswer(AppealPayload, BaseMutation):
         appeal = appeal_from_global_id(id)
         appeal = appeal_leave_without_answer(appeal=appeal, actor=info.context.user, reason=enum_value(reason),
                                              note=note or "")
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

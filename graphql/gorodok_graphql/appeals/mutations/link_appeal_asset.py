@@ -32,4 +32,4 @@ class LinkAppealAsset(AppealPayload, BaseMutation):
         question = appeal_question(appeal, 1 if position is None else position)
         asset = asset_from_global_id(asset_id, field="asset_id")
         question_link_asset(question=question, asset=asset, actor=info.context.user, field="asset_id")
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

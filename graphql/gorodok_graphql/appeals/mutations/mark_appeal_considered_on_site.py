@@ -30,4 +30,4 @@ class MarkAppealConsideredOnSite(BaseMutation):
     def perform_mutation(cls, root, info, id, reason):
         appeal = appeal_mark_considered_on_site(appeal=appeal_from_global_id(id), actor=info.context.user,
                                                 reason=reason)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

@@ -98,7 +98,7 @@ class ReceiveAppeal(AppealPayload, BaseMutation):
         appeal, created = appeal_receive(
             data=data, actor=info.context.user, source=caller_source(info),
             idempotency_key=scoped_idempotency_key(info, (idempotency_key or "").strip() or None))
-        return cls(appeal=reloaded(appeal), created=created)
+        return cls(appeal=reloaded(appeal, info), created=created)
 
 
 def _asset_pk(global_id) -> int | None:

@@ -29,4 +29,4 @@ class ReceiveAppealClarification(BaseMutation):
     def perform_mutation(cls, root, info, id, note=None):
         appeal = appeal_receive_clarification(appeal=appeal_from_global_id(id), actor=info.context.user,
                                               note=note or "")
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

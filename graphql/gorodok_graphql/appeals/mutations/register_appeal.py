@@ -29,4 +29,4 @@ class RegisterAppeal(AppealPayload, BaseMutation):
     def perform_mutation(cls, root, info, id):
         appeal = appeal_from_global_id(id)
         registration = appeal_register(appeal=appeal, actor=info.context.user)
-        return cls(appeal=reloaded(registration.appeal), access_code=registration.access_code)
+        return cls(appeal=reloaded(registration.appeal, info), access_code=registration.access_code)

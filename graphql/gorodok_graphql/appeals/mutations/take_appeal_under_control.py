@@ -28,4 +28,4 @@ class TakeAppealUnderControl(BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, id, reason):
         appeal = appeal_take_under_control(appeal=appeal_from_global_id(id), actor=info.context.user, reason=reason)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))

@@ -27,4 +27,4 @@ class UnlinkAppealAsset(AppealPayload, BaseMutation):
         appeal = appeal_from_global_id(id)
         question = appeal_question(appeal, 1 if position is None else position)
         question_link_asset(question=question, asset=None, actor=info.context.user)
-        return cls(appeal=reloaded(appeal))
+        return cls(appeal=reloaded(appeal, info))
