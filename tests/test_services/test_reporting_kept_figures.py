@@ -109,3 +109,26 @@ def test_the_job_after_a_submission_is_queued_for_the_campaign(alpha, monkeypatc
     with schema_context("public"):  # until the job runs, the kept figures are behind the copies
         kept = CampaignFigures.objects.get(campaign=campaign)
         assert kept.computed_revision is None and kept.revision > 0
+
+
+def test_the_comparison_rows_escape_every_text_even_one_holding_a_separator():
+    from gorodok_services.reporting.admin import _comparison_rows
+    from gorodok_services.reporting.definition import parse_definition
+
+    definition = parse_definition({"sections": [{"title": "Раздел", "fields": [
+        {"code": "note", "type": "text", "label": "Примечание"},
+        {"code": "spent", "type": "money", "label": "Расходы"}]}], "rules": []})
+    columns = definition.fields
+    statuses = {"submitted": "Отправлен", "draft": "<b>Черновик</b>"}
+    hostile = ['<script>alert("x")</script>', "a & b 'c'", "\x1f</td><td>", "\x1e<tr>"]
+    for note in hostile:
+        rows = [{"municipality": "Город <i>", "status": "submitted", "values": [note, "10.50"]},
+                {"municipality": "Село & Ко", "status": "draft", "values": [None, None]}]
+        body = _comparison_rows(columns, rows, statuses)
+        assert body.count("<tr>") == 2 and body.count("<td>") == 2 * 3 and "<script>" not in body
+        assert "<i>" not in body and "<b>" not in body
+        import html
+
+        assert f"<td>{html.escape(note)}</td>" in body
+        assert "<th>Село &amp; Ко</th><td>&lt;b&gt;Черновик&lt;/b&gt;</td><td></td><td></td>" in body
+    assert _comparison_rows(columns, [], statuses) == ""

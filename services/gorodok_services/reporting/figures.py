@@ -139,7 +139,8 @@ def _store(campaign_id: int, revision: int, delivered: int, figures: list[FieldF
             [campaign_id, revision, revision, delivered, json.dumps(figures_to_json(figures))])
 
 
-def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> list[FieldFigures]:
+def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None, *,
+                        delivered_count: int | None = None) -> list[FieldFigures]:
     """The figures of every number, choice and yes/no field of the campaign's template, over the
     submitted copies (for the whole audience and by kind of municipality).
 
@@ -147,13 +148,15 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None) -> l
     after each change to the campaign's copies; they answer any request whose copies are all of the
     campaign's delivered ones (two small queries). A part of the audience (a regional client given some
     municipalities), or figures found behind the copies, are computed from the copies in one query and
-    cached under the campaign's revision; the whole audience's are kept again on the way."""
+    cached under the campaign's revision; the whole audience's are kept again on the way.
+    ``delivered_count``: how many of ``copies`` are submitted or accepted, when the caller has just
+    counted them (the kept figures are still read afterwards, so they are never older than the count)."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     delivered = copies.filter(status__in=DELIVERED).order_by().select_related(None)
     # The revision is read before any copy: figures computed afterwards are at least that recent.
     revision, kept_revision, kept_count, kept = CampaignFigures.objects.filter(campaign_id=campaign.pk).values_list(
         "revision", "computed_revision", "delivered", "figures").first() or (0, None, None, None)
-    count = delivered.count()
+    count = delivered_count if delivered_count is not None else delivered.count()
     fields = campaign.version.parsed.fields
     # The copies asked for are a part of the campaign's: as many as were counted at the same revision
     # means all of them.
