@@ -36,10 +36,12 @@ def local_path(storage: Storage, name: str) -> Iterator[Path]:
     """A path on this machine holding the stored file ``name`` (for a library that reads paths, e.g. a
     spreadsheet reader): the file itself on a local volume, a temporary copy from an object store."""
     try:
-        yield Path(storage.path(name))
+        path = Path(storage.path(name))
+    except NotImplementedError:  # no local file behind this storage
+        path = None
+    if path is not None:
+        yield path
         return
-    except NotImplementedError:
-        pass
     with storage.open(name, "rb") as source, tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
         shutil.copyfileobj(source, copy)
         copy.flush()

@@ -6,11 +6,9 @@ in a URLconf of the benchmark's own; production code is untouched. Database conn
 between requests, as in production (the test environment closes them after each request).
 """
 
-from gorodok_platform.settings import *  # noqa: F403
-from gorodok_platform.settings import API_CLIENT_AUTH_PATHS, DATABASES
+from gorodok_platform.settings import API_CLIENT_AUTH_PATHS
+from tests.benchmarks.kept_connections_settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.benchmarks.api_urls"
 PLAIN_PATH = "/bench/plain-appeals/"
 API_CLIENT_AUTH_PATHS = [*API_CLIENT_AUTH_PATHS, PLAIN_PATH]
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-DEBUG = False

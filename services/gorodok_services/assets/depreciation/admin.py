@@ -35,13 +35,18 @@ class MonthForm(forms.Form):
                             help_text=_("Year and month, e.g. 2026-11."))
 
 
-class CategoryDefaultForm(forms.ModelForm):
+class ServiceRulesForm(forms.ModelForm):
+    """A model form whose values the service checks (get_form adds the check and its coded errors), not
+    the model's full_clean."""
+
+    def _post_clean(self):
+        pass
+
+
+class CategoryDefaultForm(ServiceRulesForm):
     class Meta:
         model = CategoryDefault
         fields = ("kind", "method", "useful_life_months", "coefficient")
-
-    def _post_clean(self):
-        pass  # the service checks the values and says what is wrong with a code
 
 
 @admin.register(CategoryDefault, site=back_office)
@@ -127,13 +132,10 @@ class CategoryDefaultAdmin(ModuleAdmin):
         return TemplateResponse(request, "assets_depreciation/month.html", context)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ServiceRulesForm):
     class Meta:
         model = DepreciationProfile
         fields = ("asset", "commissioned_on", "method", "useful_life_months", "coefficient")
-
-    def _post_clean(self):
-        pass
 
 
 @admin.register(DepreciationProfile, site=back_office)
