@@ -267,6 +267,11 @@ BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=10.0)
 # --- Accounts ------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "gorodok_platform.accounts.backends.UserWithGroupsBackend",
+    # Sessions signed in before the backend above existed name this one.
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -98,6 +98,9 @@ class Municipality(TenantMixin):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ("name",)
+        # Lists of municipalities are read in name order (the console, the comparison of reports): a page
+        # of them is then read off the index instead of sorting them all.
+        indexes = [models.Index(fields=["name"], name="municipality_by_name")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(oktmo__regex=r"^([0-9]{8}|[0-9]{11})$"), name="municipality_oktmo_digits"

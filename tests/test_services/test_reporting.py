@@ -51,6 +51,55 @@ def test_a_cycle_in_the_rules_is_refused():
     assert caught.value.code == error_codes.RULE_CYCLE
 
 
+def _field(**overrides) -> dict:
+    return {"code": "spent", "type": "money", "label": "Потрачено", **overrides}
+
+
+def _one_field(**overrides) -> dict:
+    return {"sections": [{"title": "Раздел", "fields": [_field(**overrides)]}]}
+
+
+MALFORMED_DEFINITIONS = {
+    "not an object": [],
+    "no sections": {"sections": []},
+    "a section without a title": {"sections": [{"fields": [_field()]}]},
+    "fields not a list": {"sections": [{"title": "Раздел", "fields": 5}]},
+    "no fields": {"sections": [{"title": "Раздел", "fields": []}]},
+    "a field not an object": {"sections": [{"title": "Раздел", "fields": ["spent"]}]},
+    "a code not an identifier": _one_field(code="потрачено всего"),
+    "an unknown type": _one_field(type="currency"),
+    "no label": _one_field(label="  "),
+    "an unknown money unit": _one_field(unit="usd"),
+    "bounds on a text": _one_field(type="text", min="1"),
+    "a bound not a number": _one_field(min="ноль"),
+    "an infinite bound": _one_field(max="Infinity"),
+    "a choice without choices": _one_field(type="choice", choices="жкх"),
+    "repeated choices": _one_field(type="choice", choices=[{"value": "a", "label": "A"}, {"value": "a", "label": "Б"}]),
+    "a table without columns": _one_field(type="table", columns={"item": "text"}),
+    "a table inside a table": _one_field(type="table", columns=[_field(type="table", code="inner")]),
+    "a text pre-filled": _one_field(type="text", source="appeals.received"),
+    "a code used twice": {"sections": [{"title": "Раздел", "fields": [_field(), _field()]}]},
+    "rules not a list": {**_one_field(), "rules": {"kind": "not_above"}},
+    "an unknown rule": {**_one_field(), "rules": [{"kind": "at_least"}]},
+    "a rule naming a missing field": {**_one_field(), "rules": [{"kind": "not_above", "field": "spent",
+                                                                 "other": "planned"}]},
+    "a rule on a text field": {
+        "sections": [{"title": "Раздел", "fields": [_field(), _field(code="note", type="text")]}],
+        "rules": [{"kind": "not_above", "field": "note", "other": "spent"}]},
+    "a sum of nothing": {**_one_field(), "rules": [{"kind": "sum_equals", "fields": [], "total": "spent"}]},
+    "a sum's parts not a list": {**_one_field(), "rules": [{"kind": "sum_equals", "fields": 3, "total": "spent"}]},
+}
+
+
+@pytest.mark.parametrize("definition", MALFORMED_DEFINITIONS.values(), ids=MALFORMED_DEFINITIONS.keys())
+def test_a_malformed_template_is_refused_with_a_typed_error_and_nothing_written(definition, db):
+    with pytest.raises(ValidationError) as caught:
+        services.template_create(code="malformed", title="Неверный", definition=definition)
+    assert caught.value.code in (error_codes.INVALID_DEFINITION, error_codes.UNKNOWN_SOURCE)
+    assert caught.value.messages and all(message.strip() for message in caught.value.messages)
+    assert not TemplateVersion.objects.filter(template__code="malformed").exists()
+
+
 def test_a_source_no_module_provides_is_refused(db):
     definition = copy.deepcopy(DEFINITION)
     definition["sections"][0]["fields"][4]["source"] = "roads.repaired_km"

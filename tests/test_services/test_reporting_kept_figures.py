@@ -112,23 +112,108 @@ def test_the_job_after_a_submission_is_queued_for_the_campaign(alpha, monkeypatc
 
 
 def test_the_comparison_rows_escape_every_text_even_one_holding_a_separator():
-    from gorodok_services.reporting.admin import _comparison_rows
-    from gorodok_services.reporting.definition import parse_definition
+    import html
 
-    definition = parse_definition({"sections": [{"title": "Раздел", "fields": [
-        {"code": "note", "type": "text", "label": "Примечание"},
-        {"code": "spent", "type": "money", "label": "Расходы"}]}], "rules": []})
-    columns = definition.fields
+    from gorodok_services.reporting.admin import _comparison_rows
+
     statuses = {"submitted": "Отправлен", "draft": "<b>Черновик</b>"}
     hostile = ['<script>alert("x")</script>', "a & b 'c'", "\x1f</td><td>", "\x1e<tr>"]
     for note in hostile:
-        rows = [{"municipality": "Город <i>", "status": "submitted", "values": [note, "10.50"]},
-                {"municipality": "Село & Ко", "status": "draft", "values": [None, None]}]
-        body = _comparison_rows(columns, rows, statuses)
+        rows = [("Город <i>", "submitted", [note, "10.50"]), ("Село & Ко", "draft", ["", ""])]
+        body = _comparison_rows(rows, statuses)
         assert body.count("<tr>") == 2 and body.count("<td>") == 2 * 3 and "<script>" not in body
         assert "<i>" not in body and "<b>" not in body
-        import html
-
         assert f"<td>{html.escape(note)}</td>" in body
         assert "<th>Село &amp; Ко</th><td>&lt;b&gt;Черновик&lt;/b&gt;</td><td></td><td></td>" in body
-    assert _comparison_rows(columns, [], statuses) == ""
+    assert _comparison_rows([], statuses) == ""
+
+
+def test_the_pages_texts_read_from_the_database_are_what_display_value_shows(alpha, beta):
+    """``comparison_texts`` (each answer as text from the database) against ``display_value`` over
+    ``comparison_table`` (the answers as stored): every kind of field, a multiple choice, an answer left
+    out, a municipality that has not submitted, and a page of them."""
+    from django.utils import translation
+
+    from gorodok_services.reporting.figures import comparison_table, comparison_texts, display_value
+    from tests.test_services.reporting_common import DEFINITION, schemaless_municipalities
+
+    definition = {**DEFINITION, "sections": [{**DEFINITION["sections"][0], "fields": [
+        *DEFINITION["sections"][0]["fields"],
+        {"code": "topics", "type": "choice", "label": "Темы", "multiple": True,
+         "choices": [{"value": "housing", "label": "ЖКХ"}, {"value": "parks", "label": "Парки & скверы"}]}]}]}
+    (third,) = schemaless_municipalities(1, prefix="txt")
+    campaign = open_campaign([alpha, beta, third], code="texts", definition=definition)
+    fill_and_submit(alpha, campaign, {"spent": "1200.50", "staff": 7, "share": "12.5", "topic": "roads",
+                                      "ok": True, "since": "2025-03-01", "note": "<b>пусть</b> & так",
+                                      "items": [{"item": "Связь", "amount": "1200.50"}],
+                                      "topics": ["parks", "housing"]})
+    with schema_context(beta.schema_name):
+        services.submission_save(submission=services.submission_start(campaign_id=campaign.pk),
+                                 values={"spent": "5"})
+    with schema_context("public"), translation.override("ru"):
+        SubmissionCopy.objects.filter(campaign=campaign, municipality=third).update(
+            status="accepted", values={"spent": "0", "ok": False, "topics": [], "staff": 12})
+        columns, stored = comparison_table(campaign)
+        text_columns, rows = comparison_texts(campaign)
+        assert text_columns == columns
+        expected = [(row["municipality"], row["status"], [display_value(f, v) for f, v in zip(columns, row["values"])])
+                    for row in stored]
+        assert rows == expected and len(rows) == 3
+        by_name = {name: texts for name, _status, texts in rows}
+        codes = [f.code for f in columns]
+        # a multiple choice shows its answers in the template's order
+        assert by_name[alpha.municipality.name][codes.index("topics")] == "ЖКХ; Парки & скверы"
+        assert by_name[alpha.municipality.name][codes.index("ok")] == "да"
+        assert by_name[alpha.municipality.name][codes.index("spent")] == "1200.50"
+        assert by_name[third.name][codes.index("ok")] == "нет"
+        assert by_name[third.name][codes.index("staff")] == "12"
+        assert by_name[third.name][codes.index("note")] == ""  # left out
+        assert by_name[beta.municipality.name] == [""] * len(columns)  # a draft shows nothing
+        assert comparison_texts(campaign, offset=1, limit=1)[1] == rows[1:2]
+
+
+def test_the_pages_progress_and_figures_are_read_in_one_statement_and_match_the_separate_reads(alpha, beta):
+    """``campaign_progress_and_aggregates`` (the console page's read) against ``campaign_progress`` and
+    ``campaign_aggregates``: the whole audience from the kept row in one query, a client given part of
+    it never the whole figures, figures behind the copies computed, and a campaign with no kept row."""
+    from gorodok_services.reporting.figures import campaign_progress_and_aggregates
+    from gorodok_services.reporting.selectors import campaign_progress
+
+    campaign = open_campaign([alpha, beta])
+    progress, figures = campaign_progress_and_aggregates(campaign)  # nothing kept yet, nothing delivered
+    assert progress == {**campaign_progress(campaign)} and progress["not_started"] == 2 and spent(figures) is None
+
+    fill_and_submit(alpha, campaign, ALPHA)
+    fill_and_submit(beta, campaign, BETA)
+    campaign_figures_warm(campaign.pk)
+    assert campaign.version.parsed
+    with CaptureQueriesContext(connection) as captured:
+        progress, figures = campaign_progress_and_aggregates(campaign)
+    assert len(captured.captured_queries) == 1
+    assert progress == campaign_progress(campaign) and progress["submitted"] == 2 and progress["total"] == 2
+    assert spent(figures) == Decimal("1100.00") == spent(campaign_aggregates(campaign))
+
+    only_alpha, _token = api_client_create(name="только альфа", scopes=["reports:read"],
+                                           municipalities=[alpha.schema_name])
+    progress, figures = campaign_progress_and_aggregates(campaign, copies_visible_to(only_alpha, campaign))
+    assert (progress["total"], progress["submitted"]) == (1, 1) and spent(figures) == Decimal("1000.50")
+
+    services.submission_return(campaign=campaign, municipality=beta.municipality, comment="Проверьте")
+    progress, figures = campaign_progress_and_aggregates(campaign)  # behind the copies: computed and kept
+    assert (progress["submitted"], progress["returned"]) == (1, 1) and spent(figures) == Decimal("1000.50")
+    kept = CampaignFigures.objects.get(campaign=campaign)
+    assert kept.computed_revision == kept.revision and kept.delivered == 1
+
+
+def test_a_published_versions_definition_is_read_once_a_drafts_every_time(alpha):
+    from gorodok_services.reporting.models import TemplateVersion
+    from tests.test_services.reporting_common import DEFINITION
+
+    campaign = open_campaign([alpha])
+    first = TemplateVersion.objects.get(pk=campaign.version_id).parsed
+    assert TemplateVersion.objects.get(pk=campaign.version_id).parsed is first
+    draft = services.template_create(code="draft-memo", title="Черновик", definition=DEFINITION)
+    assert TemplateVersion.objects.get(pk=draft.pk).parsed is not TemplateVersion.objects.get(pk=draft.pk).parsed
+    changed = {"sections": [{"title": "Другое", "fields": DEFINITION["sections"][0]["fields"][:1]}], "rules": []}
+    TemplateVersion.objects.filter(pk=draft.pk).update(definition=changed)
+    assert [f.code for f in TemplateVersion.objects.get(pk=draft.pk).parsed.fields] == ["spent"]

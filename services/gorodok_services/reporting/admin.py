@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gorodok_services.reporting import definition as d
 from gorodok_services.reporting import exports, services
-from gorodok_services.reporting.figures import campaign_aggregates, comparison_table, value_formatter
+from gorodok_services.reporting.figures import campaign_progress_and_aggregates, comparison_texts
 from gorodok_services.reporting.models import (
-    DELIVERED,
     AppealsSummary,
     Audience,
     Campaign,
@@ -41,10 +40,11 @@ from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
 from gorodok_tenants.console.sites import back_office, region_console
 
 
-def kind_label(kind: str) -> str:
+def kind_labels() -> dict[str, str]:
+    """The kinds of municipality by code, as a person reads them in the active language."""
     from gorodok_tenants.models import MunicipalityKind
 
-    return str(dict(MunicipalityKind.choices).get(kind, kind))
+    return {kind: str(label) for kind, label in MunicipalityKind.choices}
 
 
 def may(request, action: str) -> bool:
@@ -144,21 +144,20 @@ class ExtendForm(forms.Form):
 _CELL, _ROW = "\x1f", "\x1e"  # separators html.escape leaves alone
 
 
-def _comparison_rows(columns, rows, statuses: dict) -> str:
-    """The comparison table's body: a row per municipality (name, status, one cell per column), every
-    text escaped. Thousands of cells: their texts are joined with separators and escaped in one call
-    (the standard library's escape, the same characters as Django's), then the separators become the
-    cells' markup; should any text itself hold a separator, each cell is escaped on its own instead."""
-    shown = [value_formatter(f) for f in columns]
-    texts = [_CELL.join([row["municipality"], str(statuses.get(row["status"], row["status"])),
-                         *[text(v) for text, v in zip(shown, row["values"], strict=True)]]) for row in rows]
+def _comparison_rows(rows, statuses: dict) -> str:
+    """The comparison table's body from ``comparison_texts``' rows: a row per municipality (name, status,
+    one cell per column), every text escaped. Thousands of cells: their texts are joined with separators
+    and escaped in one call (the standard library's escape, the same characters as Django's), then the
+    separators become the cells' markup; should any text itself hold a separator, each cell is escaped
+    on its own instead."""
+    texts = [_CELL.join([name, str(statuses.get(status, status)), *answers]) for name, status, answers in rows]
     joined = _ROW.join(texts)
-    if joined.count(_CELL) != len(rows) * (len(columns) + 1) or joined.count(_ROW) != max(len(rows) - 1, 0):
+    cells = sum(len(answers) + 1 for _name, _status, answers in rows)
+    if joined.count(_CELL) != cells or joined.count(_ROW) != max(len(rows) - 1, 0):
         return "".join(
-            f"<tr><th>{html.escape(row['municipality'])}</th>"
-            f"<td>{html.escape(str(statuses.get(row['status'], row['status'])))}</td>"
-            + "".join([f"<td>{html.escape(text(v))}</td>" for text, v in zip(shown, row["values"], strict=True)])
-            + "</tr>" for row in rows)
+            f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(statuses.get(status, status)))}</td>"
+            + "".join([f"<td>{html.escape(answer)}</td>" for answer in answers]) + "</tr>"
+            for name, status, answers in rows)
     body = []
     for row in html.escape(joined).split(_ROW) if rows else []:
         name, rest = row.split(_CELL, 1)
@@ -279,18 +278,17 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     def figures_view(self, request, pk):
         campaign = self._campaign(request, pk)
         copies = copies_visible_to(request.user, campaign)
-        progress = campaign_progress(campaign, copies)
+        progress, figures = campaign_progress_and_aggregates(campaign, copies)
         pages = max(1, -(-progress["total"] // self.comparison_page_size))
         page = request.GET.get("page", "1")
         page = min(int(page), pages) if page.isdigit() and int(page) >= 1 else 1
-        columns, rows = comparison_table(campaign, copies, offset=(page - 1) * self.comparison_page_size,
+        columns, rows = comparison_texts(campaign, copies, offset=(page - 1) * self.comparison_page_size,
                                          limit=self.comparison_page_size)
         head = "".join(f"<th>{escape(f.label)}</th>" for f in columns)
-        body = _comparison_rows(columns, rows, dict(SubmissionStatus.choices))
+        body = _comparison_rows(rows, dict(SubmissionStatus.choices))
         markup = (f"<thead><tr><th>{escape(_('Municipality'))}</th><th>{escape(_('Status'))}</th>{head}</tr></thead>"
                   f"<tbody>{body}</tbody>")
         comparison = mark_safe(markup)  # noqa: S308  (every piece is escaped; reviewed in the markup audit)
-        figures = campaign_aggregates(campaign, copies, delivered_count=sum(progress[s] for s in DELIVERED))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": campaign.title,
                    "campaign": campaign, "progress": progress, "comparison": comparison,
                    "aggregates": self._aggregates_html(figures), "page": page,
@@ -306,6 +304,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
             return "<td></td>" if value is None else f"<td>{html.escape(str(value))}</td>"
 
         yes_no = {"true": _("yes"), "false": _("no")}
+        kinds = kind_labels()
         rows = []
         for item in figures:
             if item.choices:
@@ -315,7 +314,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
                             f'<td colspan="5">{html.escape(answers)}</td></tr>')
                 continue
             for label, value in ((item.field.label, item.overall),
-                                 *((f"— {kind_label(kind)}", value) for kind, value in item.by_kind.items())):
+                                 *((f"— {kinds.get(kind, kind)}", value) for kind, value in item.by_kind.items())):
                 rows.append(f"<tr><th>{html.escape(str(label))}</th><td>{value.count}</td>"
                             + "".join(cell(v) for v in (value.sum, value.mean, value.median, value.min, value.max))
                             + "</tr>")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ MAX_ROWS = 500
 MAX_NUMBER = Decimal("1e15")
 
 
-def _error(message, code, **params) -> ValidationError:
+def _error(message, code, /, **params) -> ValidationError:
     return ValidationError(message, code=code, params=params or None)
 
 
@@ -63,7 +64,11 @@ class Field:
         return self.type in NUMERIC_TYPES
 
     def choice_label(self, value: str) -> str:
-        return dict(self.choices).get(value, value)
+        return self._choice_labels.get(value, value)
+
+    @cached_property
+    def _choice_labels(self) -> dict[str, str]:
+        return dict(self.choices)
 
 
 @dataclass(frozen=True)
@@ -127,14 +132,15 @@ def _parse_field(data, *, in_table: bool) -> Field:
             bounds[bound] = _number(data[bound], f"{code}.{bound}")
     choices = ()
     if kind == CHOICE:
-        raw = data.get("choices") or []
+        raw = data.get("choices") if isinstance(data.get("choices"), list) else []
         choices = tuple((str(c.get("value")), str(c.get("label"))) for c in raw if isinstance(c, dict))
         if not choices or len({value for value, _label in choices}) != len(choices):
             raise _error(_("Choice field %(code)s needs distinct choices."), error_codes.INVALID_DEFINITION,
                          code=code)
     columns = ()
     if kind == TABLE:
-        columns = tuple(_parse_field(column, in_table=True) for column in data.get("columns") or [])
+        raw = data.get("columns") if isinstance(data.get("columns"), list) else []
+        columns = tuple(_parse_field(column, in_table=True) for column in raw)
         if not columns or len({c.code for c in columns}) != len(columns):
             raise _error(_("Table field %(code)s needs columns with distinct codes."),
                          error_codes.INVALID_DEFINITION, code=code)
@@ -159,8 +165,10 @@ def _parse_rule(data, by_code: dict[str, Field]) -> Rule:
         rule = Rule(kind=NOT_ABOVE, field=str(data.get("field")), other=str(data.get("other")))
         named = [rule.field, rule.other]
     else:
-        rule = Rule(kind=SUM_EQUALS, fields=tuple(str(c) for c in data.get("fields") or ()),
-                    total=str(data.get("total")))
+        parts = data.get("fields") or []
+        if not isinstance(parts, list):
+            raise _error(_("A sum rule needs the fields it adds up."), error_codes.INVALID_DEFINITION)
+        rule = Rule(kind=SUM_EQUALS, fields=tuple(str(c) for c in parts), total=str(data.get("total")))
         named = [*rule.fields, rule.total]
         if not rule.fields:
             raise _error(_("A sum rule needs the fields it adds up."), error_codes.INVALID_DEFINITION)
@@ -180,6 +188,8 @@ def parse_definition(data) -> Definition:
     for raw_section in data["sections"]:
         if not isinstance(raw_section, dict) or not str(raw_section.get("title") or "").strip():
             raise _error(_("Each section needs a title."), error_codes.INVALID_DEFINITION)
+        if not isinstance(raw_section.get("fields") or [], list):
+            raise _error(_("A section's fields must be a list."), error_codes.INVALID_DEFINITION)
         fields = tuple(_parse_field(raw, in_table=False) for raw in raw_section.get("fields") or [])
         for f in fields:
             if f.code in by_code:
@@ -188,6 +198,8 @@ def parse_definition(data) -> Definition:
         sections.append(Section(title=str(raw_section["title"]).strip(), fields=fields))
     if not by_code:
         raise _error(_("A template needs at least one field."), error_codes.INVALID_DEFINITION)
+    if not isinstance(data.get("rules") or [], list):
+        raise _error(_("The rules must be a list."), error_codes.INVALID_DEFINITION)
     rules = tuple(_parse_rule(raw, by_code) for raw in data.get("rules") or [])
     # A rule relates a field to the ones it is checked against; a cycle (a ≤ b ≤ a, or a total among
     # its own parts) makes the rules say nothing a clerk could satisfy on purpose.

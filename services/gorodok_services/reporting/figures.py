@@ -19,7 +19,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gorodok_services.reporting.definition import CHOICE, TABLE, YESNO, Field
-from gorodok_services.reporting.models import DELIVERED, Campaign, CampaignFigures, SubmissionCopy
+from gorodok_services.reporting.models import DELIVERED, Campaign, CampaignFigures, SubmissionCopy, SubmissionStatus
+from gorodok_services.reporting.selectors import progress_from_counts
 
 logger = logging.getLogger(__name__)
 MEAN_PLACES = Decimal("0.00001")
@@ -139,8 +140,8 @@ def _store(campaign_id: int, revision: int, delivered: int, figures: list[FieldF
             [campaign_id, revision, revision, delivered, json.dumps(figures_to_json(figures))])
 
 
-def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None, *,
-                        delivered_count: int | None = None) -> list[FieldFigures]:
+def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None, *, delivered_count: int | None = None,
+                        kept: tuple | None = None) -> list[FieldFigures]:
     """The figures of every number, choice and yes/no field of the campaign's template, over the
     submitted copies (for the whole audience and by kind of municipality).
 
@@ -150,12 +151,17 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None, *,
     municipalities), or figures found behind the copies, are computed from the copies in one query and
     cached under the campaign's revision; the whole audience's are kept again on the way.
     ``delivered_count``: how many of ``copies`` are submitted or accepted, when the caller has just
-    counted them (the kept figures are still read afterwards, so they are never older than the count)."""
+    counted them, and ``kept``: the kept row's (revision, computed revision, delivered, figures) read
+    in the same statement as that count (``campaign_progress_and_aggregates``); without them the kept
+    row is read here, before any copy."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     delivered = copies.filter(status__in=DELIVERED).order_by().select_related(None)
     # The revision is read before any copy: figures computed afterwards are at least that recent.
-    revision, kept_revision, kept_count, kept = CampaignFigures.objects.filter(campaign_id=campaign.pk).values_list(
-        "revision", "computed_revision", "delivered", "figures").first() or (0, None, None, None)
+    if kept is None:
+        kept = CampaignFigures.objects.filter(campaign_id=campaign.pk).values_list(
+            "revision", "computed_revision", "delivered", "figures").first()
+    revision, kept_revision, kept_count, kept = kept if kept is not None and kept[0] is not None else (
+        0, None, None, None)
     count = delivered_count if delivered_count is not None else delivered.count()
     fields = campaign.version.parsed.fields
     # The copies asked for are a part of the campaign's: as many as were counted at the same revision
@@ -175,6 +181,28 @@ def campaign_aggregates(campaign: Campaign, copies: QuerySet | None = None, *,
         except DatabaseError:  # e.g. the campaign deleted meanwhile: the figures are answered, not kept
             logger.warning("reporting: figures of campaign %s not kept", campaign.pk, exc_info=True)
     return cached
+
+
+def campaign_progress_and_aggregates(campaign: Campaign,
+                                     copies: QuerySet | None = None) -> tuple[dict[str, int], list[FieldFigures]]:
+    """``campaign_progress`` and ``campaign_aggregates`` over ``copies``, for a page showing both: the
+    statuses are counted and the kept figures read in one statement, so both are of one moment."""
+    copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
+    statuses = list(SubmissionStatus.values)
+    copies_sql, copies_params = copies.order_by().select_related(None).values_list("status").query.sql_with_params()
+    counted = ", ".join(["count(*) FILTER (WHERE copy.status = %s)"] * len(statuses))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT counts.*, kept.revision, kept.computed_revision, kept.delivered, kept.figures "  # noqa: S608
+            f"FROM (SELECT count(*), {counted} FROM ({copies_sql}) AS copy) AS counts "
+            f"LEFT JOIN {CampaignFigures._meta.db_table} AS kept ON kept.campaign_id = %s",
+            [*statuses, *copies_params, campaign.pk])
+        total, *per_status, revision, kept_revision, kept_count, kept = cursor.fetchone()
+    progress = progress_from_counts(campaign, {"total": total, **dict(zip(statuses, per_status, strict=True))})
+    kept = json.loads(kept) if isinstance(kept, str) else kept
+    figures = campaign_aggregates(campaign, copies, delivered_count=sum(progress[s] for s in DELIVERED),
+                                  kept=(revision, kept_revision, kept_count, kept))
+    return progress, figures
 
 
 def campaign_figures_warm(campaign_id: int) -> None:
@@ -202,11 +230,6 @@ def _plain_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def value_formatter(f: Field):
-    """``display_value`` for one column, decided once for the column (a page has thousands of cells)."""
-    return _plain_text if f.type not in (CHOICE, YESNO, TABLE) else partial(display_value, f)
-
-
 def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offset: int = 0,
                      limit: int | None = None) -> tuple[list[Field], list[dict]]:
     """The columns (every field but tables) and one row per municipality asked, by name: its status
@@ -222,3 +245,25 @@ def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offs
         rows.append({"municipality": name, "kind": kind, "status": status,
                      "values": [values.get(f.code) if delivered else None for f in columns]})
     return columns, rows
+
+
+def _text_shown(f: Field):
+    """``display_value`` for one column, decided once for the column (a page has thousands of cells)."""
+    if f.type == YESNO:
+        yes, no = str(_("yes")), str(_("no"))
+        return lambda value: "" if value is None else yes if value else no
+    return _plain_text if f.type not in (CHOICE, TABLE) else partial(display_value, f)
+
+
+def comparison_texts(campaign: Campaign, copies: QuerySet | None = None, *, offset: int = 0,
+                     limit: int | None = None) -> tuple[list[Field], list[tuple[str, str, list[str]]]]:
+    """``comparison_table`` as a person reads it: the columns, and per municipality its name, its status
+    and each answer's text (``display_value``; "" until submitted)."""
+    copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
+    columns = [f for f in campaign.version.parsed.fields if f.type != TABLE]
+    shown = [(f.code, _text_shown(f)) for f in columns]
+    blank = [""] * len(columns)
+    queryset = copies.order_by("municipality__name", "pk").values_list("municipality__name", "status", "values")
+    queryset = queryset[offset:offset + limit] if limit is not None else queryset[offset:]
+    return columns, [(name, status, [text(values.get(code)) for code, text in shown] if status in DELIVERED else blank)
+                     for name, status, values in queryset]

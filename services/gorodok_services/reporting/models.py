@@ -52,12 +52,26 @@ class TemplateVersion(models.Model):
 
     @property
     def parsed(self):
+        """The definition read into fields and rules; a published version's once per process (it never
+        changes: ``save`` refuses), a draft's once per object."""
         from gorodok_services.reporting.definition import parse_definition
 
         cached = getattr(self, "_parsed", None)
         if cached is None:
-            cached = self._parsed = parse_definition(self.definition)
+            key = (self.pk, self.published_at) if self.pk is not None and self.published_at is not None else None
+            cached = _PUBLISHED_PARSED.get(key) if key else None
+            if cached is None:
+                cached = parse_definition(self.definition)
+                if key:
+                    if len(_PUBLISHED_PARSED) >= _PUBLISHED_PARSED_LIMIT:
+                        _PUBLISHED_PARSED.clear()
+                    _PUBLISHED_PARSED[key] = cached
+            self._parsed = cached
         return cached
+
+
+_PUBLISHED_PARSED: dict = {}  # (version id, published at) -> its parsed definition
+_PUBLISHED_PARSED_LIMIT = 256
 
 
 class CampaignStatus(models.TextChoices):

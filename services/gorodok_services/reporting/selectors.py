@@ -100,6 +100,11 @@ def campaign_progress(campaign: Campaign, copies: QuerySet | None = None) -> dic
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     counts = copies.order_by().aggregate(
         total=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in SubmissionStatus.values})
+    return progress_from_counts(campaign, counts)
+
+
+def progress_from_counts(campaign: Campaign, counts: dict[str, int]) -> dict[str, int]:
+    """``counts`` (the total and one per status) with the overdue ones added."""
     past_deadline = campaign.deadline < timezone.localdate()
     counts["overdue"] = counts["total"] - sum(counts[status] for status in DELIVERED) if past_deadline else 0
     return counts

@@ -3,15 +3,24 @@ from __future__ import annotations
 from functools import update_wrapper
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.sites import UnfoldAdminSite
 
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
 from gorodok_platform.accounts.throttling import ThrottledAuthenticationForm
 from gorodok_tenants.routing import is_region
+
+
+def _reverse_or_none(name: str, current_app: str, kwargs: dict | None = None) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs, current_app=current_app)
+    except NoReverseMatch:
+        return None
 
 
 def _is_regional_staff(request) -> bool:
@@ -38,22 +47,65 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
         return super().register(model_or_iterable, admin_class, **options)
 
     def get_app_list(self, request, app_label=None):
-        """Built once per request: the page's context and the side menu both ask for it, and each time
-        costs a permission check per model."""
+        """Django's app list, built once per request (the page's context and the side menu both ask for
+        it, and each time costs a permission check per model)."""
         built = request.__dict__.setdefault("_gorodok_app_lists", {})
         key = (self.name, app_label)
         if key not in built:
-            built[key] = super().get_app_list(request, app_label)
+            app_list = sorted(self._app_dict(request, app_label).values(), key=lambda app: app["name"].lower())
+            for app in app_list:
+                app["models"].sort(key=lambda model: model["name"])
+            built[key] = app_list
         return built[key]
+
+    def _app_dict(self, request, label=None) -> dict:
+        """What Django's ``AdminSite._build_app_dict`` builds (the sections the person may see, with their
+        permissions), with each section's links looked up once per process: they follow from the URL
+        configuration alone, while the permissions are asked of the section's admin on every request."""
+        app_dict = {}
+        for model, model_admin in list(self._registry.items()):
+            app_label = model._meta.app_label
+            if (label and app_label != label) or not model_admin.has_module_permission(request):
+                continue
+            perms = model_admin.get_model_perms(request)
+            if True not in perms.values():
+                continue
+            links = self._section_links(app_label, model._meta.model_name)
+            model_dict = {"model": model, "name": capfirst(model._meta.verbose_name_plural),
+                          "object_name": model._meta.object_name, "perms": perms, "admin_url": None, "add_url": None}
+            if perms.get("change") or perms.get("view"):
+                model_dict["view_only"] = not perms.get("change")
+                model_dict["admin_url"] = links["changelist"]
+            if perms.get("add"):
+                model_dict["add_url"] = links["add"]
+            if app_label in app_dict:
+                app_dict[app_label]["models"].append(model_dict)
+            else:
+                app_dict[app_label] = {"name": apps.get_app_config(app_label).verbose_name, "app_label": app_label,
+                                       "app_url": links["app"], "has_module_perms": True, "models": [model_dict]}
+        return app_dict
+
+    def _section_links(self, app_label: str, model_name: str) -> dict[str, str | None]:
+        key = (get_urlconf(), get_script_prefix(), app_label, model_name)
+        links = self.__dict__.setdefault("_section_link_cache", {}).get(key)
+        if links is None:
+            links = {"changelist": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_changelist", self.name),
+                     "add": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_add", self.name),
+                     "app": _reverse_or_none(f"{self.name}:app_list", self.name, {"app_label": app_label})}
+            self._section_link_cache[key] = links
+        return links
 
     def get_sidebar_list(self, request):
         """The side menu: the first page, then each application with its models, as the person may see
         them (built from the admin's own app list, so a module's admin appears without configuration)."""
+        index = reverse(f"{self.name}:index")
         groups = [{"title": _("Today"), "items": [
-            {"title": _("First page"), "icon": "today", "link": reverse(f"{self.name}:index"),
-             "active": request.path == reverse(f"{self.name}:index")}]}]
+            {"title": _("First page"), "icon": "today", "link": index, "active": request.path == index}]}]
         for app in self.get_app_list(request):
-            items = [{"title": model["name"], "link": model["admin_url"]}
+            # Marked here as the theme would mark them (the open page is under the link), which spares
+            # it a URL lookup per link.
+            items = [{"title": model["name"], "link": model["admin_url"],
+                      "active": model["admin_url"] != index and model["admin_url"] in request.path}
                      for model in app["models"] if model.get("admin_url")]
             if items:
                 groups.append({"title": app["name"], "separator": True, "items": items})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gorodok_platform.accounts.roles import Role
-from gorodok_tenants.console.permissions import is_regional_staff
+from gorodok_tenants.console.permissions import is_regional_admin, is_regional_staff
 from gorodok_tenants.console.sites import back_office, region_console
 from gorodok_tenants.models import Municipality, MunicipalityStatus, SupportSession
 from gorodok_tenants.routing import is_region
@@ -75,10 +75,10 @@ class SupportSessionAdmin(_SupportSessionState, admin.ModelAdmin):
         return is_regional_staff(request)
 
     def has_add_permission(self, request) -> bool:
-        return support.is_regional_admin(request.user)
+        return is_regional_admin(request)  # by the request's roles; starting one checks again
 
     def has_end_permission(self, request) -> bool:
-        return support.is_regional_admin(request.user)
+        return is_regional_admin(request)  # by the request's roles; starting one checks again
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

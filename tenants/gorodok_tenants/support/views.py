@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gorodok_platform.accounts.backends import SIGN_IN_BACKEND
 from gorodok_tenants.console.sites import back_office
 from gorodok_tenants.routing import is_region
 from gorodok_tenants.support import services as support
-
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _refused(request: HttpRequest, refusal: support.SupportEntryRefused) -> HttpResponse:
@@ -39,7 +38,7 @@ def support_enter(request: HttpRequest, token: str) -> HttpResponse:
     try:
         with transaction.atomic():
             session, user = support.support_session_enter(token=token, tenant=tenant, request=request)
-            login(request, user, backend=_BACKEND)
+            login(request, user, backend=SIGN_IN_BACKEND)
             request.session[support.SESSION_KEY] = session.pk
             request.session.set_expiry(session.expires_at)
     except support.SupportEntryRefused as refusal:
