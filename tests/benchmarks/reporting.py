@@ -9,7 +9,9 @@ schema's DDL, as provisioning lays it), a campaign with a template of 40 fields 
 integers, percentages; 5 choices; 5 texts) that every municipality has submitted: the submission in its
 schema and the copy in the public schema, as the services keep them.
 
-Measured, each R times after one warm-up (median reported):
+Measured after one warm-up each, medians reported; the cold page, the cold query and the naive baseline
+are interleaved over R rounds (five pages, five queries and one baseline a round), so that a machine
+slower for a while slows the three alike and their ratios hold; the rest R times in a row:
 - comparison page: the console page of the campaign (the first page of 100 municipalities side by side
   and the aggregates over all of them, as HTML) fetched with Django's test client by a signed-in
   regional administrator;
@@ -74,6 +76,23 @@ def _values(rng: random.Random) -> dict:
         values[f"c{n}"] = rng.choice("abcd")
         values[f"t{n}"] = f"ответ {rng.randint(0, 10**6)}"
     return values
+
+
+def _interleaved(functions: dict, rounds: int, per_round: dict, before: dict) -> dict[str, tuple[float, object]]:
+    """Each function timed in every round, one after the other (after one warm-up each); the median
+    of each over all rounds. A machine slower for a while slows every one of them alike, so their
+    ratios hold even when the absolute times drift."""
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    results = {name: function() for name, function in functions.items()}  # warm-up
+    for _ in range(rounds):
+        for name, function in functions.items():
+            for _ in range(per_round.get(name, 1)):
+                if before.get(name) is not None:
+                    before[name]()
+                started = time.perf_counter()
+                results[name] = function()
+                times[name].append((time.perf_counter() - started) * 1000)
+    return {name: (statistics.median(times[name]), results[name]) for name in functions}
 
 
 def _timed(function, repeat: int, before=None) -> tuple[float, object]:
@@ -231,14 +250,16 @@ def run(n: int, repeat: int, profile: list[str], only_figures: bool) -> dict:
 
     # Cold: Django's cache emptied before every request; the figures kept in the public schema as the
     # job after the last submission left them.
-    page_ms, html = _timed(page, repeat, before=cache.clear)
-    api_ms, api_result = _timed(aggregates_query, repeat, before=cache.clear)
+    # The page, the query and the naive baseline interleaved, round after round (the baseline takes
+    # about a second a round, the page and the query a few milliseconds each: five of each a round).
+    timed = _interleaved({"page": page, "query": aggregates_query, "naive": naive}, rounds=max(3, repeat),
+                         per_round={"page": 5, "query": 5}, before={"page": cache.clear, "query": cache.clear})
+    (page_ms, html), (api_ms, api_result), (naive_ms, naive_result) = timed["page"], timed["query"], timed["naive"]
     # Behind: a submission changed the copies and its job has not run; the request computes the figures
     # from the copies and keeps them.
     page_behind_ms, _html = _timed(page, repeat, before=behind)
     api_behind_ms, _result = _timed(aggregates_query, repeat, before=behind)
     job_ms, _none = _timed(lambda: campaign_figures_warm(campaign.pk), repeat, before=behind)
-    naive_ms, naive_result = _timed(naive, max(1, repeat // 2))
     # The same figures both ways.
     fast = {f.field.code: f.overall for f in campaign_aggregates(campaign)}
     assert all(fast[code].sum == value[0].sum and fast[code].median == value[0].median

@@ -150,7 +150,8 @@ def _comparison_rows(rows, statuses: dict) -> str:
     and escaped in one call (the standard library's escape, the same characters as Django's), then the
     separators become the cells' markup; should any text itself hold a separator, each cell is escaped
     on its own instead."""
-    texts = [_CELL.join([name, str(statuses.get(status, status)), *answers]) for name, status, answers in rows]
+    statuses = {status: str(label) for status, label in statuses.items()}
+    texts = [_CELL.join([name, statuses.get(status, status), *answers]) for name, status, answers in rows]
     joined = _ROW.join(texts)
     cells = sum(len(answers) + 1 for _name, _status, answers in rows)
     if joined.count(_CELL) != cells or joined.count(_ROW) != max(len(rows) - 1, 0):

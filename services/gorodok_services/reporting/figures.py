@@ -252,6 +252,9 @@ def _text_shown(f: Field):
     if f.type == YESNO:
         yes, no = str(_("yes")), str(_("no"))
         return lambda value: "" if value is None else yes if value else no
+    if f.type == CHOICE and not f.multiple:
+        labels, shown = dict(f.choices), partial(display_value, f)
+        return lambda value: labels.get(value, value) if value.__class__ is str else shown(value)
     return _plain_text if f.type not in (CHOICE, TABLE) else partial(display_value, f)
 
 
@@ -261,9 +264,12 @@ def comparison_texts(campaign: Campaign, copies: QuerySet | None = None, *, offs
     and each answer's text (``display_value``; "" until submitted)."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     columns = [f for f in campaign.version.parsed.fields if f.type != TABLE]
-    shown = [(f.code, _text_shown(f)) for f in columns]
+    # Most answers are stored as the text shown (numbers, dates, texts): those are taken as they are.
+    shown = [(f.code, None if _text_shown(f) is _plain_text else _text_shown(f)) for f in columns]
     blank = [""] * len(columns)
     queryset = copies.order_by("municipality__name", "pk").values_list("municipality__name", "status", "values")
     queryset = queryset[offset:offset + limit] if limit is not None else queryset[offset:]
-    return columns, [(name, status, [text(values.get(code)) for code, text in shown] if status in DELIVERED else blank)
-                     for name, status, values in queryset]
+    return columns, [(name, status, [
+        text(value) if text is not None else value if value.__class__ is str else _plain_text(value)
+        for code, text in shown for value in (values.get(code),)] if status in DELIVERED else blank)
+        for name, status, values in queryset]

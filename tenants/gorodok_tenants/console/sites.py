@@ -13,6 +13,7 @@ from unfold.sites import UnfoldAdminSite
 
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
 from gorodok_platform.accounts.throttling import ThrottledAuthenticationForm
+from gorodok_tenants.console.side_menu import side_menu_markup
 from gorodok_tenants.routing import is_region
 
 
@@ -71,7 +72,9 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
             if True not in perms.values():
                 continue
             links = self._section_links(app_label, model._meta.model_name)
-            model_dict = {"model": model, "name": capfirst(model._meta.verbose_name_plural),
+            # Names as text in the request's language: sorting and rendering lazy ones translates
+            # them again at every comparison and every use.
+            model_dict = {"model": model, "name": capfirst(str(model._meta.verbose_name_plural)),
                           "object_name": model._meta.object_name, "perms": perms, "admin_url": None, "add_url": None}
             if perms.get("change") or perms.get("view"):
                 model_dict["view_only"] = not perms.get("change")
@@ -81,7 +84,7 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
             if app_label in app_dict:
                 app_dict[app_label]["models"].append(model_dict)
             else:
-                app_dict[app_label] = {"name": apps.get_app_config(app_label).verbose_name, "app_label": app_label,
+                app_dict[app_label] = {"name": str(apps.get_app_config(app_label).verbose_name), "app_label": app_label,
                                        "app_url": links["app"], "has_module_perms": True, "models": [model_dict]}
         return app_dict
 
@@ -123,6 +126,7 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
         context["site_subheader"] = getattr(settings, "REGION_NAME", "")
         # Our few rules on top of the theme (first pages, queues, compact lists): on every page.
         context["styles"] = [*context.get("styles", []), static("gorodok_tenants/console.css")]
+        context["side_menu"] = side_menu_markup(context.get("sidebar_navigation") or [])
         return context
 
 
