@@ -350,9 +350,39 @@ def test_indicator_refresh_costs_the_same_queries_whatever_the_data_size(alpha):
     for n in range(15):
         receive(alpha, external_number=f"IND-{n}")
     assert refresh_queries() == small
+    from gorodok_services.core.calendar import local_date
+
+    # The municipality's month (its zone is seven hours ahead of the server's in the evening).
+    month_start = local_date(timezone.now(), alpha.municipality.timezone).replace(day=1)
     received = Indicator.objects.get(municipality=alpha.municipality, key="appeals.received",
-                                     period_start=timezone.localdate().replace(day=1))
+                                     period_start=month_start)
     assert received.value >= 15 and received.refreshed_at is not None
+
+
+def test_the_jobs_count_the_municipalitys_day_not_the_servers(alpha, monkeypatch):
+    """At 20:00 UTC on 31 December it is already 1 January in Krasnoyarsk: the municipality's indicators
+    of the month are January's (the month and the year to date being the same period that day, written
+    once), and a campaign due on 31 December is overdue there."""
+    import datetime as dt
+
+    from gorodok_services.core.calendar import local_date
+
+    moment = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)
+    assert local_date(moment, alpha.municipality.timezone) == dt.date(2027, 1, 1)
+    from tests.support.appeals import staff
+
+    staff(alpha, "zone-reporter@alpha.example.ru", "reporter")
+    campaign = open_campaign([alpha], deadline=dt.date(2026, 12, 31))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    with schema_context(alpha.schema_name):
+        indicators_refresh()
+        assert reporting_deadlines() == {"reminders": 0, "overdue": 1}
+    assert Indicator.objects.filter(municipality=alpha.municipality, key="appeals.received",
+                                    period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 1, 1)).exists()
+    # December is now the previous month, counted whole.
+    assert Indicator.objects.filter(municipality=alpha.municipality, key="appeals.received", refreshed_at=moment,
+                                    period_start=dt.date(2026, 12, 1), period_end=dt.date(2026, 12, 31)).exists()
+    assert SubmissionCopy.objects.get(campaign=campaign, municipality=alpha.municipality).overdue_notified_at
 
 
 # --- the shipped template and the demo -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from gorodok_platform.integrations.outbox import outbox_emit
 from gorodok_platform.jobs.enqueue import enqueue_on_commit
+from gorodok_services.core.calendar import local_date
 from gorodok_services.reporting.actors import send_report_notice
 from gorodok_services.reporting.models import DELIVERED, CampaignStatus, SubmissionCopy
 from gorodok_services.reporting.module import CAMPAIGN_OVERDUE, REPORTER
@@ -45,7 +46,7 @@ def reporting_deadlines(today: date | None = None) -> dict[str, int]:
     tenant = current_municipality()
     if tenant is None:
         return {"reminders": 0, "overdue": 0}
-    today = today or timezone.localdate()
+    today = today or local_date(timezone.now(), tenant.timezone)  # the municipality's day, not the server's
     now = timezone.now()
     with schema_context(get_public_schema_name()):
         copies = list(SubmissionCopy.objects.filter(municipality_id=tenant.pk, campaign__status=CampaignStatus.OPEN)

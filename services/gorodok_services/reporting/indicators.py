@@ -15,14 +15,17 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from gorodok_services.core.calendar import local_date
 from gorodok_services.reporting.models import Indicator
 
 
 def indicator_periods(today: date) -> list[tuple[date, date]]:
-    """The current month to date, the previous month, and the year to date."""
+    """The current month to date, the previous month, and the year to date (in January the year to date
+    is the month to date: listed once)."""
     month_start = today.replace(day=1)
     previous_end = month_start - timedelta(days=1)
-    return [(month_start, today), (previous_end.replace(day=1), previous_end), (today.replace(month=1, day=1), today)]
+    periods = [(month_start, today), (previous_end.replace(day=1), previous_end), (today.replace(month=1, day=1), today)]
+    return list(dict.fromkeys(periods))
 
 
 def indicators_refresh(today: date | None = None) -> int:
@@ -33,7 +36,7 @@ def indicators_refresh(today: date | None = None) -> int:
     tenant = current_municipality()
     if tenant is None:
         return 0
-    today = today or timezone.localdate()
+    today = today or local_date(timezone.now(), tenant.timezone)  # the municipality's day, not the server's
     now = timezone.now()
     rows = []
     with report_source_batch():  # a module's figures of one period computed together, once
