@@ -24,7 +24,8 @@ def indicator_periods(today: date) -> list[tuple[date, date]]:
     is the month to date: listed once)."""
     month_start = today.replace(day=1)
     previous_end = month_start - timedelta(days=1)
-    periods = [(month_start, today), (previous_end.replace(day=1), previous_end), (today.replace(month=1, day=1), today)]
+    periods = [(month_start, today), (previous_end.replace(day=1), previous_end),
+               (today.replace(month=1, day=1), today)]
     return list(dict.fromkeys(periods))
 
 
