@@ -126,3 +126,20 @@ def test_a_wrong_password_is_checked_once_and_an_older_sessions_backend_still_si
         request.session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
                                 BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
         assert get_user(request).email == email
+
+
+def test_the_side_menu_markup_escapes_every_text_and_shows_only_what_is_permitted():
+    from gorodok_tenants.console.side_menu import side_menu_markup
+
+    markup = str(side_menu_markup([
+        {"title": "<b>Сегодня</b>", "items": [{"title": "Первая <i>страница</i>", "link": "/admin/?a=1&b=\"2\"",
+                                               "icon": "today<", "active": True, "has_permission": True}]},
+        {"title": "Пустая", "separator": True, "items": []},
+        {"title": "Отчёты", "separator": True, "items": [
+            {"title": "Кампании", "link": "/admin/reporting/campaign/", "active": False, "has_permission": True},
+            {"title": "Скрытое", "link": "/admin/secret/", "has_permission": False}]},
+    ]))
+    assert "<b>" not in markup and "<i>" not in markup and "today<" not in markup
+    assert "&lt;b&gt;Сегодня&lt;/b&gt;" in markup and 'href="/admin/?a=1&amp;b=&quot;2&quot;"' in markup
+    assert "Пустая" not in markup and "Скрытое" not in markup and "/admin/secret/" not in markup
+    assert markup.count("<hr ") == 1 and markup.count(" active\"") == 1 and markup.count("<li>") == 2
