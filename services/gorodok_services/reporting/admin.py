@@ -156,7 +156,7 @@ def _comparison_rows(rows, statuses: dict) -> str:
     cells = sum(len(answers) + 1 for _name, _status, answers in rows)
     if joined.count(_CELL) != cells or joined.count(_ROW) != max(len(rows) - 1, 0):
         return "".join(
-            f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(statuses.get(status, status)))}</td>"
+            f"<tr><th>{html.escape(name)}</th><td>{html.escape(statuses.get(status, status))}</td>"
             + "".join([f"<td>{html.escape(answer)}</td>" for answer in answers]) + "</tr>"
             for name, status, answers in rows)
     body = []

@@ -64,10 +64,11 @@ class Field:
         return self.type in NUMERIC_TYPES
 
     def choice_label(self, value: str) -> str:
-        return self._choice_labels.get(value, value)
+        return self.choice_labels.get(value, value)
 
     @cached_property
-    def _choice_labels(self) -> dict[str, str]:
+    def choice_labels(self) -> dict[str, str]:
+        """Each choice's label by its value."""
         return dict(self.choices)
 
 

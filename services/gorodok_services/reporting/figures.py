@@ -230,6 +230,12 @@ def _plain_text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _in_order(copies: QuerySet, offset: int, limit: int | None, *values: str) -> QuerySet:
+    """``values`` of the copies in the comparison's order (by municipality), ``limit`` from ``offset``."""
+    queryset = copies.order_by("municipality__name", "pk").values_list(*values)
+    return queryset[offset:offset + limit] if limit is not None else queryset[offset:]
+
+
 def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offset: int = 0,
                      limit: int | None = None) -> tuple[list[Field], list[dict]]:
     """The columns (every field but tables) and one row per municipality asked, by name: its status
@@ -237,10 +243,8 @@ def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offs
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     columns = [f for f in campaign.version.parsed.fields if f.type != TABLE]
     rows = []
-    queryset = copies.order_by("municipality__name", "pk").values_list(
-        "municipality__name", "municipality__kind", "status", "values")
-    queryset = queryset[offset:offset + limit] if limit is not None else queryset[offset:]
-    for name, kind, status, values in queryset:
+    for name, kind, status, values in _in_order(copies, offset, limit, "municipality__name", "municipality__kind",
+                                                "status", "values"):
         delivered = status in DELIVERED
         rows.append({"municipality": name, "kind": kind, "status": status,
                      "values": [values.get(f.code) if delivered else None for f in columns]})
@@ -248,14 +252,15 @@ def comparison_table(campaign: Campaign, copies: QuerySet | None = None, *, offs
 
 
 def _text_shown(f: Field):
-    """``display_value`` for one column, decided once for the column (a page has thousands of cells)."""
+    """How one column's answers read (``display_value``, decided once for the column: a page has
+    thousands of cells); None where the stored answer is the text shown (numbers, dates, texts)."""
     if f.type == YESNO:
         yes, no = str(_("yes")), str(_("no"))
         return lambda value: "" if value is None else yes if value else no
-    if f.type == CHOICE and not f.multiple:
-        labels, shown = dict(f.choices), partial(display_value, f)
+    if f.type == CHOICE:
+        labels, shown = f.choice_labels, partial(display_value, f)
         return lambda value: labels.get(value, value) if value.__class__ is str else shown(value)
-    return _plain_text if f.type not in (CHOICE, TABLE) else partial(display_value, f)
+    return None
 
 
 def comparison_texts(campaign: Campaign, copies: QuerySet | None = None, *, offset: int = 0,
@@ -264,12 +269,9 @@ def comparison_texts(campaign: Campaign, copies: QuerySet | None = None, *, offs
     and each answer's text (``display_value``; "" until submitted)."""
     copies = copies if copies is not None else SubmissionCopy.objects.filter(campaign=campaign)
     columns = [f for f in campaign.version.parsed.fields if f.type != TABLE]
-    # Most answers are stored as the text shown (numbers, dates, texts): those are taken as they are.
-    shown = [(f.code, None if _text_shown(f) is _plain_text else _text_shown(f)) for f in columns]
+    shown = [(f.code, _text_shown(f)) for f in columns]
     blank = [""] * len(columns)
-    queryset = copies.order_by("municipality__name", "pk").values_list("municipality__name", "status", "values")
-    queryset = queryset[offset:offset + limit] if limit is not None else queryset[offset:]
     return columns, [(name, status, [
         text(value) if text is not None else value if value.__class__ is str else _plain_text(value)
         for code, text in shown for value in (values.get(code),)] if status in DELIVERED else blank)
-        for name, status, values in queryset]
+        for name, status, values in _in_order(copies, offset, limit, "municipality__name", "status", "values")]

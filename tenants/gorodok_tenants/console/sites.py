@@ -89,14 +89,13 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
         return app_dict
 
     def _section_links(self, app_label: str, model_name: str) -> dict[str, str | None]:
+        known = self.__dict__.setdefault("_section_links_known", {})
         key = (get_urlconf(), get_script_prefix(), app_label, model_name)
-        links = self.__dict__.setdefault("_section_link_cache", {}).get(key)
-        if links is None:
-            links = {"changelist": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_changelist", self.name),
-                     "add": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_add", self.name),
-                     "app": _reverse_or_none(f"{self.name}:app_list", self.name, {"app_label": app_label})}
-            self._section_link_cache[key] = links
-        return links
+        if key not in known:
+            known[key] = {"changelist": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_changelist", self.name),
+                          "add": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_add", self.name),
+                          "app": _reverse_or_none(f"{self.name}:app_list", self.name, {"app_label": app_label})}
+        return known[key]
 
     def get_sidebar_list(self, request):
         """The side menu: the first page, then each application with its models, as the person may see
