@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 from gorodok_platform.accounts.models import User
 from gorodok_platform.accounts.services import staff_user_create
 from gorodok_tenants.console import frame
-from gorodok_tenants.console.sites import back_office, region_console
+from gorodok_tenants.console.sites import region_console
 from tests.conftest import ADMIN_PASSWORD, login
 from tests.support.appeals import staff
 
@@ -144,7 +144,7 @@ def test_the_persons_menu_is_the_themes_for_each_configuration(overrides, consol
     if "extra_userlinks" in overrides:
         from django.utils.safestring import mark_safe
 
-        overrides["extra_userlinks"] = mark_safe(overrides["extra_userlinks"])  # noqa: S308  (a constant)
+        overrides["extra_userlinks"] = mark_safe(overrides["extra_userlinks"])
     context = _context(region_console, request, **overrides)
     ours = _ours(context)
     assert _elements(ours) == _elements(_theirs(_context(region_console, request, **overrides)))

@@ -11,33 +11,38 @@ from __future__ import annotations
 from django.template import Context, engines
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 _MENU_LINK = ("mx-1 px-3 py-2 rounded-default hover:bg-base-100 hover:text-base-700 dark:hover:bg-base-700 "
               "dark:hover:text-base-200")
-_THEME_CHOICE = ("<a class=\"cursor-pointer flex flex-row grow {extra}px-2 py-1.5 rounded-default hover:bg-base-100 "
-                 "hover:text-base-700 dark:hover:bg-base-700 dark:hover:text-base-200\" "
-                 "x-on:click=\"switchTheme('{theme}')\" "
-                 "x-bind:class=\"adminTheme == '{theme}' && 'text-primary-600 dark:text-primary-500 "
-                 "dark:hover:text-primary-500! hover:text-primary-600!'\">"
-                 "<span class=\"material-symbols-outlined mr-2\">{icon}</span>"
-                 "<span class=\"leading-none self-center\">{label}</span></a>")
+
+
+def _joined(parts) -> SafeString:
+    """Pieces of markup one after the other (each already markup: built by format_html or a template)."""
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _theme_switch() -> SafeString:
-    choices = (("light", "light_mode", gettext("Light"), ""), ("dark", "dark_mode", gettext("Dark"), "leading-none -ml-1 "),
-               ("auto", "computer", gettext("System"), "-mr-1 "))
-    links = "".join(_THEME_CHOICE.format(theme=theme, icon=icon, label=format_html("{}", label), extra=extra)
-                    for theme, icon, label, extra in choices)
-    return mark_safe(  # noqa: S308  (constant markup; the three labels escaped by format_html)
-        f'<div class="border-b border-base-200 flex flex-row gap-1 mb-1 pb-1 px-2 dark:border-base-700">{links}</div>')
+    choices = (("", "light", "light_mode", gettext("Light")),
+               ("leading-none -ml-1 ", "dark", "dark_mode", gettext("Dark")),
+               ("-mr-1 ", "auto", "computer", gettext("System")))
+    links = format_html_join(
+        "",
+        '<a class="cursor-pointer flex flex-row grow {}px-2 py-1.5 rounded-default hover:bg-base-100 '
+        'hover:text-base-700 dark:hover:bg-base-700 dark:hover:text-base-200" x-on:click="switchTheme(\'{}\')" '
+        'x-bind:class="adminTheme == \'{}\' && \'text-primary-600 dark:text-primary-500 dark:hover:text-primary-500! '
+        'hover:text-primary-600!\'"><span class="material-symbols-outlined mr-2">{}</span>'
+        '<span class="leading-none self-center">{}</span></a>',
+        ((extra, theme, theme, icon, label) for extra, theme, icon, label in choices))
+    return format_html('<div class="border-b border-base-200 flex flex-row gap-1 mb-1 pb-1 px-2 '
+                       'dark:border-base-700">{}</div>', links)
 
 
 def _csrf_input(token) -> SafeString:
     """What ``{% csrf_token %}`` writes (nothing when the page has no token)."""
     if not token or token == "NOTPROVIDED":
-        return mark_safe("")
+        return SafeString("")
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
@@ -83,8 +88,8 @@ def _account_links(context, request, user) -> SafeString:
         parts.append(format_html('<a href="{}" class="{}">{}</a>', context["site_url"], _MENU_LINK,
                                  gettext("View site")))
     if context.get("account_links"):
-        parts.append(format_html_join("", '<a href="{}" class="' + _MENU_LINK + '">{}</a>',
-                                      ((link["link"], link["title"]) for link in context["account_links"])))
+        parts.append(format_html_join("", '<a href="{}" class="{}">{}</a>',
+                                      ((link["link"], _MENU_LINK, link["title"]) for link in context["account_links"])))
     elif user.has_usable_password() and (change := _url(request, "admin:password_change")):
         parts.append(format_html('<a href="{}" class="{}">{}</a>', change, _MENU_LINK, gettext("Change password")))
     parts.append(format_html(
@@ -95,7 +100,7 @@ def _account_links(context, request, user) -> SafeString:
         'dark:hover:text-red-400">{} <span class="ml-auto material-symbols-outlined text-red-700 '
         'dark:text-red-400">logout</span></button></form></div>',
         _url(request, "admin:logout") or "", _csrf_input(context.get("csrf_token")), gettext("Log out")))
-    return mark_safe("".join(parts))  # noqa: S308  (each part built by format_html)
+    return _joined(parts)
 
 
 def _theme_template(context, name: str) -> SafeString:
@@ -103,7 +108,7 @@ def _theme_template(context, name: str) -> SafeString:
     only where the configuration asks for it)."""
     template = context.template.engine.get_template(name)
     with context.push():
-        return mark_safe(template.render(context))  # noqa: S308  (a template's output, escaped by it)
+        return template.render(context)
 
 
 def user_menu_markup(context) -> SafeString:
@@ -134,7 +139,7 @@ def user_menu_markup(context) -> SafeString:
         '<div class="font-semibold text-important tracking-tight truncate">{}</div>{}</div>'
         '<span class="material-symbols-outlined ml-auto select-none text-font-default-light '
         'dark:text-font-default-dark">unfold_more</span></div></div>',
-        mark_safe("".join(str(part) for part in menu)),  # noqa: S308  (parts built by format_html or templates)
+        _joined(menu),
         _avatar(user), _display_name(user), email)
 
 
@@ -149,7 +154,7 @@ def rendered_once(template_name: str, values: dict) -> SafeString:
     markup = _rendered.get(key)
     if markup is None:
         template = engines["django"].engine.get_template(template_name)
-        markup = mark_safe(template.render(Context(values)))  # noqa: S308  (a template's output, escaped by it)
+        markup = template.render(Context(values))
         if len(_rendered) >= _RENDERED_AT_MOST:
             _rendered.clear()
         _rendered[key] = markup
