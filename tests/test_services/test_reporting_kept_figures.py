@@ -217,3 +217,30 @@ def test_a_published_versions_definition_is_read_once_a_drafts_every_time(alpha)
     changed = {"sections": [{"title": "Другое", "fields": DEFINITION["sections"][0]["fields"][:1]}], "rules": []}
     TemplateVersion.objects.filter(pk=draft.pk).update(definition=changed)
     assert [f.code for f in TemplateVersion.objects.get(pk=draft.pk).parsed.fields] == ["spent"]
+
+
+def test_the_campaign_read_in_one_statement_is_the_orms_and_its_definition_is_read_when_needed(alpha):
+    from gorodok_services.reporting.models import _PUBLISHED_PARSED as published_parsed
+    from gorodok_services.reporting.models import Campaign, TemplateVersion
+    from gorodok_services.reporting.selectors import campaign_with_version
+
+    campaign = open_campaign([alpha])
+    expected = Campaign.objects.select_related("version").get(pk=campaign.pk)
+    with CaptureQueriesContext(connection) as captured:
+        read = campaign_with_version(campaign.pk)
+    assert len(captured.captured_queries) == 1
+    fields = [f.attname for f in Campaign._meta.concrete_fields]
+    assert [getattr(read, name) for name in fields] == [getattr(expected, name) for name in fields]
+    version_fields = [f.attname for f in TemplateVersion._meta.concrete_fields if f.name != "definition"]
+    assert ([getattr(read.version, name) for name in version_fields]
+            == [getattr(expected.version, name) for name in version_fields])
+    assert read.version.get_deferred_fields() == {"definition"}
+    # Not yet parsed in this process: the definition is read (one query) and parsed; kept afterwards.
+    published_parsed.clear()
+    with CaptureQueriesContext(connection) as captured:
+        codes = [f.code for f in read.version.parsed.fields]
+    assert len(captured.captured_queries) == 1 and codes == [f.code for f in expected.version.parsed.fields]
+    with CaptureQueriesContext(connection) as captured:
+        assert campaign_with_version(campaign.pk).version.parsed is read.version.parsed
+    assert len(captured.captured_queries) == 1
+    assert campaign_with_version(campaign.pk + 10_000) is None

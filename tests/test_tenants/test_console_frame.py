@@ -194,3 +194,13 @@ def test_user_model_shows_the_e_mail_as_the_theme_does(console_request, db):
         user = User.objects.create_user(email="frame-plain@example.ru", password=ADMIN_PASSWORD, is_staff=True)
     markup = _ours(_context(region_console, console_request(user)))
     assert markup.count("frame-plain@example.ru") == 2
+
+
+def test_the_persons_menu_of_an_anonymous_visitor_is_the_themes(console_request, db):
+    """Pages outside signing in (the first administrator's link) show the frame to nobody in particular."""
+    from django.contrib.auth.models import AnonymousUser
+
+    request = console_request(AnonymousUser())
+    ours = _ours(_context(region_console, request))
+    assert "password_change" not in ours and "/admin/logout/" in ours
+    assert _elements(ours) == _elements(_theirs(_context(region_console, request)))

@@ -34,7 +34,12 @@ from gorodok_services.reporting.models import (
 )
 from gorodok_services.reporting.module import CODE
 from gorodok_services.reporting.permissions import FILL, REGION_MANAGE, REGION_READ, VIEW, reporting_permit
-from gorodok_services.reporting.selectors import campaign_progress, copies_visible_to, municipality_campaigns
+from gorodok_services.reporting.selectors import (
+    campaign_progress,
+    campaign_with_version,
+    copies_visible_to,
+    municipality_campaigns,
+)
 from gorodok_services.reporting.submissions.models import Submission
 from gorodok_tenants.console.mixins import AuditedAdminMixin, ModuleAdminMixin
 from gorodok_tenants.console.sites import back_office, region_console
@@ -271,7 +276,7 @@ class CampaignAdmin(RegionRolesMixin, AuditedAdminMixin, admin.ModelAdmin):
     def _campaign(self, request, pk) -> Campaign:
         if not may(request, REGION_READ):
             raise PermissionDenied
-        campaign = Campaign.objects.select_related("version__template").filter(pk=pk).first()
+        campaign = campaign_with_version(pk)
         if campaign is None:
             raise Http404
         return campaign

@@ -64,10 +64,16 @@ def _url(request, name: str) -> str | None:
     return _urls_known[key]
 
 
+def _asked(user, method: str):
+    """``user.<method>`` as a template reads it: called, and nothing where the object has no such method
+    (an anonymous visitor of a page that shows the frame before signing in has no password to change)."""
+    answer = getattr(user, method, None)
+    return answer() if callable(answer) else answer or ""
+
+
 def _display_name(user) -> str:
     """``user.get_full_name|default:user.get_username``, as the theme shows a person."""
-    full_name = getattr(user, "get_full_name", None)
-    return (full_name() if callable(full_name) else "") or user.get_username()
+    return _asked(user, "get_full_name") or _asked(user, "get_username")
 
 
 def _avatar(user) -> SafeString:
@@ -90,7 +96,7 @@ def _account_links(context, request, user) -> SafeString:
     if context.get("account_links"):
         parts.append(format_html_join("", '<a href="{}" class="{}">{}</a>',
                                       ((link["link"], _MENU_LINK, link["title"]) for link in context["account_links"])))
-    elif user.has_usable_password() and (change := _url(request, "admin:password_change")):
+    elif _asked(user, "has_usable_password") and (change := _url(request, "admin:password_change")):
         parts.append(format_html('<a href="{}" class="{}">{}</a>', change, _MENU_LINK, gettext("Change password")))
     parts.append(format_html(
         '<div class="border-t border-base-200 mt-1 pt-1 dark:border-base-700">'
