@@ -151,7 +151,8 @@ def _fill(n: int):
     # The planner's statistics, as autovacuum keeps them on a running server (a server may run with it
     # off, and a database filled a minute ago has none yet): every schema's tables, the naive
     # baseline's as well as the public ones.
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")  # a thousand schemas: longer than a request may take
         cursor.execute("ANALYZE")
     return municipalities, campaign
 
