@@ -151,9 +151,12 @@ def _fill(n: int):
     # The planner's statistics, as autovacuum keeps them on a running server (a server may run with it
     # off, and a database filled a minute ago has none yet): every schema's tables, the naive
     # baseline's as well as the public ones.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL statement_timeout = 0")  # a thousand schemas: longer than a request may take
+    # Table by table, each in its own transaction (one would hold a lock per table of every schema), and
+    # without the requests' statement timeout: a thousand schemas take longer than a request may.
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("ANALYZE")
+        cursor.execute("RESET statement_timeout")
     return municipalities, campaign
 
 
