@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -84,18 +86,26 @@ def campaigns_visible_to(actor) -> QuerySet:
     return Campaign.objects.select_related("version__template")
 
 
+@cache
+def _campaign_with_version_statement() -> tuple[str, list, list]:
+    """The statement ``campaign_with_version`` runs and the fields it reads, from the models (built once)."""
+    campaign_fields = list(Campaign._meta.concrete_fields)
+    version_fields = [f for f in TemplateVersion._meta.concrete_fields if f.name != "definition"]
+    columns = ", ".join([f"c.{connection.ops.quote_name(f.column)}" for f in campaign_fields]
+                        + [f"v.{connection.ops.quote_name(f.column)}" for f in version_fields])
+    sql = (f"SELECT {columns} FROM {Campaign._meta.db_table} c "  # noqa: S608  (names from the models)
+           f"JOIN {TemplateVersion._meta.db_table} v ON v.id = c.version_id WHERE c.id = %s")
+    return sql, campaign_fields, version_fields
+
+
 def campaign_with_version(pk: int) -> Campaign | None:
     """The campaign and its template version, in one written-out statement: the comparison page reads
     little else, and building the same join with the ORM cost more than running it. The version's
     definition is left unread: a published version's parsed definition is kept once per process
     (``TemplateVersion.parsed``), and the field is read on first use otherwise."""
-    campaign_fields = list(Campaign._meta.concrete_fields)
-    version_fields = [f for f in TemplateVersion._meta.concrete_fields if f.name != "definition"]
-    columns = ", ".join([f"c.{connection.ops.quote_name(f.column)}" for f in campaign_fields]
-                        + [f"v.{connection.ops.quote_name(f.column)}" for f in version_fields])
+    sql, campaign_fields, version_fields = _campaign_with_version_statement()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {Campaign._meta.db_table} c "  # noqa: S608  (names from the models)
-                       f"JOIN {TemplateVersion._meta.db_table} v ON v.id = c.version_id WHERE c.id = %s", [pk])
+        cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -9,10 +9,12 @@ process: rendering them through the theme's templates node by node cost a fifth 
 from __future__ import annotations
 
 from django.template import Context, engines
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+from gorodok_tenants.console.reversing import reverse_once
 
 _MENU_LINK = ("mx-1 px-3 py-2 rounded-default hover:bg-base-100 hover:text-base-700 dark:hover:bg-base-700 "
               "dark:hover:text-base-200")
@@ -46,22 +48,12 @@ def _csrf_input(token) -> SafeString:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-_urls_known: dict[tuple, str | None] = {}
-
-
 def _url(request, name: str) -> str | None:
-    """``{% url name %}`` as a theme template resolves it: in the current admin site's namespace (looked
-    up once per process for each URL configuration, prefix and site: they alone decide it)."""
+    """``{% url name %}`` as a theme template resolves it: in the current admin site's namespace."""
     current_app = getattr(request, "current_app", None)
     if current_app is None and getattr(request, "resolver_match", None) is not None:
         current_app = request.resolver_match.namespace
-    key = (get_urlconf(), get_script_prefix(), current_app, name)
-    if key not in _urls_known:
-        try:
-            _urls_known[key] = reverse(name, current_app=current_app)
-        except NoReverseMatch:
-            _urls_known[key] = None
-    return _urls_known[key]
+    return reverse_once(name, current_app)
 
 
 def _asked(user, method: str):

@@ -6,22 +6,16 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, path, reverse
+from django.urls import get_script_prefix, get_urlconf, path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.sites import UnfoldAdminSite
 
 from gorodok_platform.accounts.roles import REGIONAL_ROLES
 from gorodok_platform.accounts.throttling import ThrottledAuthenticationForm
+from gorodok_tenants.console.reversing import reverse_or_none
 from gorodok_tenants.console.side_menu import side_menu_markup
 from gorodok_tenants.routing import is_region
-
-
-def _reverse_or_none(name: str, current_app: str, kwargs: dict | None = None) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs, current_app=current_app)
-    except NoReverseMatch:
-        return None
 
 
 def _is_regional_staff(request) -> bool:
@@ -92,9 +86,9 @@ class DeclaredFiltersOnlySite(UnfoldAdminSite):
         known = self.__dict__.setdefault("_section_links_known", {})
         key = (get_urlconf(), get_script_prefix(), app_label, model_name)
         if key not in known:
-            known[key] = {"changelist": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_changelist", self.name),
-                          "add": _reverse_or_none(f"{self.name}:{app_label}_{model_name}_add", self.name),
-                          "app": _reverse_or_none(f"{self.name}:app_list", self.name, {"app_label": app_label})}
+            known[key] = {"changelist": reverse_or_none(f"{self.name}:{app_label}_{model_name}_changelist", self.name),
+                          "add": reverse_or_none(f"{self.name}:{app_label}_{model_name}_add", self.name),
+                          "app": reverse_or_none(f"{self.name}:app_list", self.name, {"app_label": app_label})}
         return known[key]
 
     def get_sidebar_list(self, request):
